@@ -1,0 +1,173 @@
+import { inputError } from '../errors.js';
+import type { Body, FileType, Inode, Timestamp } from './types.js';
+
+export interface NodeAttrs {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: Timestamp;
+  atime?: Timestamp;
+  ctime?: Timestamp;
+  rdevMajor?: number;
+  rdevMinor?: number;
+  xattrs?: Map<string, Uint8Array>;
+}
+
+/** Splits and normalises a path: "./a//b/", "a/b" and "/a/b" are all ["a", "b"]; ".." is refused. */
+export function splitPath(path: string, what = path): string[] {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw inputError(`${what}: path contains ".."`, 'entries must stay inside the root');
+  return parts;
+}
+
+/**
+ * The merged root. Parents missing from the input are created root-owned 0755 (with the time given
+ * as `defaultTime`). Adding a path that exists replaces it (a later layer wins), except that a
+ * directory added over a directory only updates its metadata and keeps its children.
+ */
+export class FileTree {
+  readonly root: Inode;
+  private nextId = 1;
+
+  constructor(readonly defaultTime: Timestamp = { sec: 0, nsec: 0 }) {
+    this.root = this.newInode('dir', { mode: 0o755 });
+  }
+
+  /** Looks a path up; undefined when absent. Does not follow symlinks. */
+  lookup(path: string): Inode | undefined {
+    let node: Inode | undefined = this.root;
+    for (const part of splitPath(path)) {
+      node = node?.children?.get(part);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+
+  addDir(path: string, attrs: NodeAttrs = {}): Inode {
+    const { parent, name } = this.parentOf(path);
+    if (name === undefined) {
+      applyAttrs(this.root, attrs);
+      return this.root;
+    }
+    const existing = parent.children!.get(name);
+    if (existing?.type === 'dir') {
+      applyAttrs(existing, attrs);
+      return existing;
+    }
+    return this.attach(parent, name, this.newInode('dir', attrs));
+  }
+
+  addFile(path: string, body: Body, attrs: NodeAttrs = {}): Inode {
+    const inode = this.newInode('file', attrs);
+    inode.body = body;
+    return this.attachAt(path, inode);
+  }
+
+  addSymlink(path: string, target: string, attrs: NodeAttrs = {}): Inode {
+    const inode = this.newInode('symlink', { mode: 0o777, ...attrs });
+    inode.linkTarget = target;
+    return this.attachAt(path, inode);
+  }
+
+  /** Character or block device, FIFO or socket. */
+  addSpecial(path: string, type: 'char' | 'block' | 'fifo' | 'socket', attrs: NodeAttrs = {}): Inode {
+    return this.attachAt(path, this.newInode(type, attrs));
+  }
+
+  /** A hard link: `path` names the same Inode as `target`, which must exist and not be a directory. */
+  addHardLink(path: string, target: string): Inode {
+    const inode = this.lookup(target);
+    if (!inode) throw inputError(`${path}: hard link to missing target ${target}`);
+    if (inode.type === 'dir') throw inputError(`${path}: hard link to directory ${target}`);
+    return this.attachAt(path, inode);
+  }
+
+  /** Removes a path (and everything under it); returns whether it existed. */
+  remove(path: string): boolean {
+    const { parent, name } = this.parentOf(path);
+    if (name === undefined) throw inputError('cannot remove the root directory');
+    return parent.children!.delete(name);
+  }
+
+  /** Every (path, inode) in depth-first order, children sorted by name (byte order of UTF-8). Root is "/". */
+  *walk(): Generator<{ path: string; inode: Inode }> {
+    yield* walkFrom('/', this.root);
+  }
+
+  /** Link counts: for non-directories the number of names; for directories 2 + subdirectories. */
+  linkCounts(): Map<Inode, number> {
+    const counts = new Map<Inode, number>();
+    for (const { inode } of this.walk()) {
+      if (inode.type === 'dir') {
+        let n = 2;
+        for (const c of inode.children!.values()) if (c.type === 'dir') n++;
+        counts.set(inode, n);
+      } else {
+        counts.set(inode, (counts.get(inode) ?? 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  newInode(type: FileType, attrs: NodeAttrs): Inode {
+    const t = this.defaultTime;
+    const inode: Inode = {
+      id: this.nextId++,
+      type,
+      mode: attrs.mode ?? (type === 'dir' ? 0o755 : 0o644),
+      uid: attrs.uid ?? 0,
+      gid: attrs.gid ?? 0,
+      mtime: attrs.mtime ?? t,
+      atime: attrs.atime ?? attrs.mtime ?? t,
+      ctime: attrs.ctime ?? attrs.mtime ?? t,
+      rdevMajor: attrs.rdevMajor ?? 0,
+      rdevMinor: attrs.rdevMinor ?? 0,
+      xattrs: attrs.xattrs ?? new Map(),
+    };
+    if (type === 'dir') inode.children = new Map();
+    return inode;
+  }
+
+  private attachAt(path: string, inode: Inode): Inode {
+    const { parent, name } = this.parentOf(path);
+    if (name === undefined) throw inputError(`${path}: only a directory can be the root`);
+    return this.attach(parent, name, inode);
+  }
+
+  private attach(parent: Inode, name: string, inode: Inode): Inode {
+    parent.children!.set(name, inode);
+    return inode;
+  }
+
+  /** The directory that holds `path` (created as needed) and the last component (undefined for the root). */
+  private parentOf(path: string): { parent: Inode; name: string | undefined } {
+    const parts = splitPath(path);
+    const name = parts.pop();
+    let dir = this.root;
+    for (const part of parts) {
+      let next = dir.children!.get(part);
+      if (!next) next = this.attach(dir, part, this.newInode('dir', {}));
+      else if (next.type !== 'dir') throw inputError(`${path}: ${part} is not a directory`);
+      dir = next;
+    }
+    return { parent: dir, name };
+  }
+}
+
+function applyAttrs(inode: Inode, attrs: NodeAttrs): void {
+  Object.assign(inode, Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined)));
+}
+
+const utf8 = new TextEncoder();
+
+/** Sorts names by their UTF-8 bytes, so output does not depend on insertion order or locale. */
+export function compareNames(a: string, b: string): number {
+  return Buffer.compare(utf8.encode(a), utf8.encode(b));
+}
+
+function* walkFrom(path: string, inode: Inode): Generator<{ path: string; inode: Inode }> {
+  yield { path, inode };
+  if (inode.type !== 'dir') return;
+  const names = [...inode.children!.keys()].sort(compareNames);
+  for (const name of names) yield* walkFrom(path === '/' ? `/${name}` : `${path}/${name}`, inode.children!.get(name)!);
+}
