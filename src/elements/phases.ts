@@ -1,0 +1,174 @@
+/**
+ * DIB's build phases and the hook plan: which scripts run in each phase, in what order, from which element.
+ * Semantics from reference/dib.md §1.2 (phases), §1.4 (hooks of all elements merged into one directory:
+ * numeric order is global across elements and a name may appear only once), §1.5 (dib-run-parts).
+ *
+ * scanElementHooks() is the I/O edge (reads directory listings and exec bits); planHooks() is pure.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { inputError } from '../errors.js';
+import { isEnvironmentFileName, isRunnableScriptName, sortRunParts } from './run-parts.js';
+
+/** Where a phase runs: on the host ("outside") or inside the image's root ("chroot"). */
+export type PhaseLocation = 'outside' | 'chroot';
+
+export interface PhaseDefinition {
+  readonly dir: string;
+  readonly where: PhaseLocation;
+}
+
+/** The phases in execution order (dib.md §1.2). */
+export const PHASES: readonly PhaseDefinition[] = [
+  { dir: 'root.d', where: 'outside' },
+  { dir: 'extra-data.d', where: 'outside' },
+  { dir: 'pre-install.d', where: 'chroot' },
+  { dir: 'install.d', where: 'chroot' },
+  { dir: 'post-install.d', where: 'chroot' },
+  { dir: 'post-root.d', where: 'outside' },
+  { dir: 'block-device.d', where: 'outside' },
+  { dir: 'pre-finalise.d', where: 'outside' },
+  { dir: 'finalise.d', where: 'chroot' },
+  { dir: 'cleanup.d', where: 'outside' },
+];
+
+export const ENVIRONMENT_DIR = 'environment.d';
+
+/** Where the merged hooks directory appears inside the image during chroot phases. */
+export const IN_TARGET_HOOKS = '/tmp/in_target.d';
+
+export interface ScannedEntry {
+  readonly name: string;
+  /** Symlinks are followed, as `find -xtype f` does; a dangling one is 'other'. */
+  readonly kind: 'file' | 'directory' | 'other';
+  readonly executable: boolean;
+}
+
+/** An element's hook directories: dir name (root.d, environment.d, ...) → its entries. */
+export interface ElementHooks {
+  readonly element: string;
+  readonly path: string;
+  readonly dirs: ReadonlyMap<string, readonly ScannedEntry[]>;
+}
+
+export interface HookScript {
+  readonly element: string;
+  /** Phase directory (root.d ...) or environment.d. */
+  readonly dir: string;
+  readonly name: string;
+  /** Path on the host. */
+  readonly path: string;
+  /** Path inside the image during chroot phases (/tmp/in_target.d/<dir>/<name>). */
+  readonly inTargetPath: string;
+}
+
+export interface IgnoredHook {
+  readonly element: string;
+  readonly dir: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface PhasePlan {
+  readonly phase: string;
+  readonly where: PhaseLocation;
+  readonly scripts: readonly HookScript[];
+}
+
+export interface HookPlan {
+  /** environment.d files of every element, in the order they are sourced (before every phase). */
+  readonly environment: readonly HookScript[];
+  /** Every phase in order, including empty ones (DIB runs break points around them all). */
+  readonly phases: readonly PhasePlan[];
+  /** Files in hook directories that will not run, and why (DIB skips these without a word). */
+  readonly ignored: readonly IgnoredHook[];
+}
+
+const HOOK_DIRS = [ENVIRONMENT_DIR, ...PHASES.map((p) => p.dir)];
+
+function scanEntry(dir: string, name: string): ScannedEntry {
+  try {
+    const st = statSync(join(dir, name));
+    if (st.isDirectory()) return { name, kind: 'directory', executable: false };
+    if (!st.isFile()) return { name, kind: 'other', executable: false };
+    return { name, kind: 'file', executable: (st.mode & 0o111) !== 0 };
+  } catch {
+    return { name, kind: 'other', executable: false };
+  }
+}
+
+/** Reads the hook directories of one element (the I/O edge). */
+export function scanElementHooks(element: { name: string; path: string }): ElementHooks {
+  const dirs = new Map<string, ScannedEntry[]>();
+  for (const dir of HOOK_DIRS) {
+    const full = join(element.path, dir);
+    let names: string[];
+    try {
+      if (!statSync(full).isDirectory()) continue;
+      names = readdirSync(full).sort();
+    } catch {
+      continue;
+    }
+    dirs.set(dir, names.map((n) => scanEntry(full, n)));
+  }
+  return { element: element.name, path: element.path, dirs };
+}
+
+function hookScript(hooks: ElementHooks, dir: string, name: string): HookScript {
+  return { element: hooks.element, dir, name, path: join(hooks.path, dir, name), inTargetPath: `${IN_TARGET_HOOKS}/${dir}/${name}` };
+}
+
+/**
+ * Collects one hook directory across all elements: refuses a file name used by two elements (DIB: "There is
+ * a duplicated hook in your elements"), keeps what runs, records what does not.
+ */
+function collectDir(
+  all: readonly ElementHooks[],
+  dir: string,
+  runs: (entry: ScannedEntry) => string | undefined,
+  ignored: IgnoredHook[],
+): HookScript[] {
+  const owner = new Map<string, string>();
+  const scripts = new Map<string, HookScript>();
+  for (const hooks of all) {
+    for (const entry of hooks.dirs.get(dir) ?? []) {
+      if (entry.kind === 'directory') {
+        ignored.push({ element: hooks.element, dir, name: entry.name, reason: 'a directory (install-types sub-directories are not supported yet)' });
+        continue;
+      }
+      const first = owner.get(entry.name);
+      if (first !== undefined) {
+        throw inputError(
+          `There is a duplicated hook in your elements: ${hooks.element}/${dir}/${entry.name}`,
+          `element '${first}' has ${dir}/${entry.name} too; hook names must be unique across elements, rename one`,
+        );
+      }
+      owner.set(entry.name, hooks.element);
+      const reason = runs(entry);
+      if (reason) ignored.push({ element: hooks.element, dir, name: entry.name, reason });
+      else scripts.set(entry.name, hookScript(hooks, dir, entry.name));
+    }
+  }
+  return sortRunParts([...scripts.keys()]).map((n) => scripts.get(n) as HookScript);
+}
+
+function scriptRuns(entry: ScannedEntry): string | undefined {
+  if (entry.kind !== 'file') return 'not a regular file';
+  if (!isRunnableScriptName(entry.name)) return 'name has characters outside [0-9A-Za-z_-] (e.g. a dot), so dib-run-parts skips it';
+  if (!entry.executable) return 'not executable';
+  return undefined;
+}
+
+function environmentFileSourced(entry: ScannedEntry): string | undefined {
+  if (entry.kind !== 'file') return 'not a regular file';
+  if (!isEnvironmentFileName(entry.name)) return 'name has characters outside [0-9A-Za-z_.-]';
+  return undefined;
+}
+
+/** The hook plan for the expanded elements, given in expansion order. Pure. */
+export function planHooks(elements: readonly ElementHooks[]): HookPlan {
+  const ignored: IgnoredHook[] = [];
+  const environment = collectDir(elements, ENVIRONMENT_DIR, environmentFileSourced, ignored);
+  const phases = PHASES.map((p) => ({ phase: p.dir, where: p.where, scripts: collectDir(elements, p.dir, scriptRuns, ignored) }));
+  return { environment, phases, ignored };
+}
