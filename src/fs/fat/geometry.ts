@@ -1,0 +1,140 @@
+/**
+ * Where everything goes in a FAT volume of a given size: the type, the cluster size, the reserved
+ * area, the two FATs, the fixed root directory (FAT12/16) and the data area (fatgen103 §3.5, §4, §6).
+ * Pure arithmetic; the writer and the planner share it so they always agree.
+ */
+import { inputError } from '../../errors.js';
+import { formatSize } from '../../size.js';
+import { DIR_ENTRY_SIZE, FAT12_MAX_CLUSTERS, FAT16_MAX_CLUSTERS, FAT32_MAX_CLUSTERS, SECTOR_SIZE, type FatType } from './constants.js';
+
+export interface FatGeometry {
+  readonly type: FatType;
+  readonly totalSectors: number;
+  readonly sectorsPerCluster: number;
+  /** Boot sector (+ FSInfo and backups on FAT32) and the padding that aligns the data area. */
+  readonly reservedSectors: number;
+  readonly fatCount: 2;
+  /** Sectors of ONE FAT copy. */
+  readonly fatSectors: number;
+  /** Fixed root directory slots (FAT12/16); 0 on FAT32, whose root is a cluster chain. */
+  readonly rootEntries: number;
+  readonly rootDirSectors: number;
+  /** First sector of cluster 2. */
+  readonly dataStartSector: number;
+  /** Data clusters, numbered 2 .. clusterCount + 1. This count alone decides the type (§3.5). */
+  readonly clusterCount: number;
+}
+
+/** Bits per FAT entry. */
+export function fatEntryBits(type: FatType): number {
+  return type === 12 ? 12 : type === 16 ? 16 : 32;
+}
+
+export function clusterBytes(g: FatGeometry): number {
+  return g.sectorsPerCluster * SECTOR_SIZE;
+}
+
+/** Byte offset of a data cluster inside the volume. */
+export function clusterOffset(g: FatGeometry, cluster: number): number {
+  return (g.dataStartSector + (cluster - 2) * g.sectorsPerCluster) * SECTOR_SIZE;
+}
+
+/** Cluster count range of each type (§3.5). FAT12 needs at least one cluster to hold anything. */
+const CLUSTER_RANGE: Readonly<Record<FatType, readonly [number, number]>> = {
+  12: [1, FAT12_MAX_CLUSTERS],
+  16: [FAT12_MAX_CLUSTERS + 1, FAT16_MAX_CLUSTERS],
+  32: [FAT16_MAX_CLUSTERS + 1, FAT32_MAX_CLUSTERS],
+};
+
+/** Largest cluster we make: 32 KiB. fatgen103 §3.1 warns that 64 KiB clusters break many drivers. */
+const MAX_SECTORS_PER_CLUSTER = 64;
+/** FAT32 reserves 32 sectors (boot, FSInfo, backups at 6-7, room to grow), FAT12/16 one (§3.1). */
+const RESERVED_FAT32 = 32;
+const RESERVED_FAT12_16 = 1;
+/** Root slots mkfs.fat and fatgen103 give a hard disk's FAT12/16 root (§3.1 BPB_RootEntCnt). */
+export const DEFAULT_ROOT_ENTRIES = 512;
+/** Every total sector count must fit BPB_TotSec32. */
+const MAX_TOTAL_SECTORS = 0xffffffff;
+
+/**
+ * Sectors per cluster from fatgen103's DskTableFAT16 / DskTableFAT32 (§3.5, 512-byte sectors);
+ * FAT12, which those tables leave out, starts at one sector and grows until the count fits.
+ */
+function tableSectorsPerCluster(type: FatType, totalSectors: number): number {
+  if (type === 12) return 1;
+  const table: readonly (readonly [number, number])[] =
+    type === 16
+      ? [[32680, 2], [262144, 4], [524288, 8], [1048576, 16], [2097152, 32], [Infinity, 64]]
+      : [[532480, 1], [16777216, 8], [33554432, 16], [67108864, 32], [Infinity, 64]];
+  return table.find(([limit]) => totalSectors <= limit)![1];
+}
+
+/**
+ * The layout for an exact type and cluster size, or undefined when the metadata does not fit.
+ * The FAT size is found by fixed-point iteration (it must cover every cluster it leaves room for);
+ * reserved sectors are padded so the data area starts on a cluster boundary, as mkfs.fat does.
+ */
+export function layoutFor(type: FatType, totalSectors: number, sectorsPerCluster: number, rootEntries: number): FatGeometry | undefined {
+  const entries = type === 32 ? 0 : rootEntries;
+  const rootDirSectors = Math.ceil((entries * DIR_ENTRY_SIZE) / SECTOR_SIZE);
+  const minReserved = type === 32 ? RESERVED_FAT32 : RESERVED_FAT12_16;
+  const bits = fatEntryBits(type);
+  for (let fatSectors = 1; ; ) {
+    const meta = minReserved + 2 * fatSectors + rootDirSectors;
+    const pad = (sectorsPerCluster - (meta % sectorsPerCluster)) % sectorsPerCluster;
+    const dataStartSector = meta + pad;
+    if (dataStartSector >= totalSectors) return undefined;
+    const clusterCount = Math.floor((totalSectors - dataStartSector) / sectorsPerCluster);
+    const needed = Math.ceil(((clusterCount + 2) * bits) / 8 / SECTOR_SIZE);
+    if (needed <= fatSectors) {
+      return {
+        type, totalSectors, sectorsPerCluster, reservedSectors: minReserved + pad, fatCount: 2, fatSectors,
+        rootEntries: entries, rootDirSectors, dataStartSector, clusterCount,
+      };
+    }
+    fatSectors = needed;
+  }
+}
+
+/** The layout of one type: the table's cluster size, moved until the cluster count is in range. */
+export function geometryForType(type: FatType, totalSectors: number, rootEntries = DEFAULT_ROOT_ENTRIES): FatGeometry | undefined {
+  const [min, max] = CLUSTER_RANGE[type];
+  let spc = tableSectorsPerCluster(type, totalSectors);
+  // Each step halves or doubles; 14 steps cover 1..64 both ways, so a dead end cannot loop.
+  for (let step = 0; step < 14; step++) {
+    const g = layoutFor(type, totalSectors, spc, rootEntries);
+    if (g && g.clusterCount > max && spc < MAX_SECTORS_PER_CLUSTER) spc *= 2;
+    else if ((!g || g.clusterCount < min) && spc > 1) spc /= 2;
+    else return g && g.clusterCount >= min && g.clusterCount <= max ? g : undefined;
+  }
+  return undefined;
+}
+
+/** The volume size from which we pick FAT32 by default: the ESP rule of bootloader.md §3.4. */
+export const FAT32_DEFAULT_FROM = 64 * 1024 * 1024;
+
+/** The types tried, in order, for a volume of `totalSectors` when none is asked for. */
+export function preferredTypes(totalSectors: number): FatType[] {
+  return totalSectors * SECTOR_SIZE >= FAT32_DEFAULT_FROM ? [32, 16, 12] : [16, 12];
+}
+
+/**
+ * The geometry for a volume: of the requested type, or the first type of `preferredTypes` that
+ * works. An impossible request is an input error naming the size.
+ */
+export function chooseGeometry(totalSectors: number, options: { type?: FatType | undefined; rootEntries?: number | undefined } = {}): FatGeometry {
+  const rootEntries = options.rootEntries ?? DEFAULT_ROOT_ENTRIES;
+  const size = formatSize(totalSectors * SECTOR_SIZE);
+  if (totalSectors > MAX_TOTAL_SECTORS) throw inputError(`FAT volume of ${size} is too large: FAT counts at most 2^32-1 sectors`, 'make the partition smaller than 2 TiB');
+  const types = options.type ? [options.type] : preferredTypes(totalSectors);
+  for (const type of types) {
+    const g = geometryForType(type, totalSectors, rootEntries);
+    if (g) return g;
+  }
+  const what = options.type ? `FAT${options.type}` : 'FAT';
+  const [min, max] = CLUSTER_RANGE[options.type ?? 12];
+  throw inputError(
+    `a ${what} volume cannot be ${size}: it needs ${min}..${max} clusters of 512 B..32 KiB`,
+    options.type === 32 ? 'FAT32 needs at least 33 MiB' : options.type === 16 ? 'FAT16 needs 2 MiB..2 GiB' : 'make the volume larger',
+  );
+}
