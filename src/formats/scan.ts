@@ -1,0 +1,71 @@
+/**
+ * Walking a finished disk in fixed-size units (clusters, blocks, grains) without scanning holes:
+ * only units that intersect `dataRanges()` are read, in large sequential reads, and each unit is
+ * checked for zeros with a native compare.
+ */
+import type { ReadableDisk } from '../disk/index.js';
+
+/** Bytes read from the disk at once (a whole number of units). */
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/** A run of consecutive units read from the disk; `bytes.length` is `count * unitSize`. */
+export interface UnitChunk {
+  /** Index of the first unit (offset / unitSize). */
+  firstUnit: number;
+  count: number;
+  bytes: Uint8Array;
+}
+
+/** Unit-aligned spans [firstUnit, endUnit) covering every data range, coalesced. */
+export function* dataUnitSpans(disk: ReadableDisk, unitSize: number): Generator<{ first: number; end: number }> {
+  let span: { first: number; end: number } | undefined;
+  for (const r of disk.dataRanges()) {
+    if (r.length <= 0) continue;
+    const first = Math.floor(r.offset / unitSize);
+    const end = Math.ceil(Math.min(r.offset + r.length, disk.size) / unitSize);
+    if (span && first <= span.end) span.end = Math.max(span.end, end);
+    else {
+      if (span) yield span;
+      span = { first, end };
+    }
+  }
+  if (span) yield span;
+}
+
+/**
+ * Reads every unit that may hold data, in chunks of whole units. The last unit of a disk whose size
+ * is not a multiple of `unitSize` is padded with zeros.
+ */
+export function* readDataUnits(disk: ReadableDisk, unitSize: number, chunkBytes = READ_CHUNK): Generator<UnitChunk> {
+  const perChunk = Math.max(1, Math.floor(chunkBytes / unitSize));
+  for (const span of dataUnitSpans(disk, unitSize)) {
+    for (let u = span.first; u < span.end; u += perChunk) {
+      const count = Math.min(perChunk, span.end - u);
+      const offset = u * unitSize;
+      const length = Math.min(count * unitSize, disk.size - offset);
+      let bytes = disk.read(offset, length);
+      if (length < count * unitSize) {
+        const padded = new Uint8Array(count * unitSize);
+        padded.set(bytes);
+        bytes = padded;
+      }
+      yield { firstUnit: u, count, bytes };
+    }
+  }
+}
+
+const zeroBuffers = new Map<number, Buffer>();
+
+/** True when `bytes[start, start + length)` is all zeros (memcmp against a shared zero buffer). */
+export function isZeroRange(bytes: Uint8Array, start: number, length: number): boolean {
+  let zeros = zeroBuffers.get(length);
+  if (!zeros) {
+    zeros = Buffer.alloc(length);
+    if (zeroBuffers.size < 16) zeroBuffers.set(length, zeros);
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).equals(zeros);
+}
+
+export function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
+}
