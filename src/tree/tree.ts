@@ -13,10 +13,22 @@ export interface NodeAttrs {
   xattrs?: Map<string, Uint8Array>;
 }
 
-/** Splits and normalises a path: "./a//b/", "a/b" and "/a/b" are all ["a", "b"]; ".." is refused. */
+/** Longest name of one path component, in bytes (ext4's and every Linux filesystem's NAME_MAX). */
+export const NAME_MAX = 255;
+
+/**
+ * Splits and normalises a path: "./a//b/", "a/b" and "/a/b" are all ["a", "b"]; ".." is refused, and
+ * so is a component longer than NAME_MAX bytes or one holding a NUL.
+ */
 export function splitPath(path: string, what = path): string[] {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw inputError(`${what}: path contains ".."`, 'entries must stay inside the root');
+  for (const part of parts) {
+    if (Buffer.byteLength(part, 'utf8') > NAME_MAX) {
+      throw inputError(`${what}: name "${part.slice(0, 40)}..." is ${Buffer.byteLength(part, 'utf8')} bytes long`, `a file name may have at most ${NAME_MAX} bytes`);
+    }
+    if (part.includes('\0')) throw inputError(`${what}: name contains a NUL byte`);
+  }
   return parts;
 }
 

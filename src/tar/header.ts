@@ -1,0 +1,245 @@
+/**
+ * The 512-byte tar header block: ustar (POSIX.1-1988/2001, "pax" Interchange Format, ustar Header
+ * Block) and the GNU variant (GNU tar manual, "Basic Tar Format": magic "ustar  \0", old sparse map).
+ * Pure: bytes in, struct out, and back. Names and link names stay bytes here; the reader decides how
+ * to decode them.
+ */
+
+export const BLOCK_SIZE = 512;
+
+// ustar header fields: [offset, length] (POSIX.1-2001 pax, Table: ustar Header Block).
+export const NAME = [0, 100] as const;
+export const MODE = [100, 8] as const;
+export const UID = [108, 8] as const;
+export const GID = [116, 8] as const;
+export const SIZE = [124, 12] as const;
+export const MTIME = [136, 12] as const;
+export const CHKSUM = [148, 8] as const;
+export const TYPEFLAG = 156;
+export const LINKNAME = [157, 100] as const;
+export const MAGIC = [257, 6] as const;
+export const VERSION = [263, 2] as const;
+export const UNAME = [265, 32] as const;
+export const GNAME = [297, 32] as const;
+export const DEVMAJOR = [329, 8] as const;
+export const DEVMINOR = [337, 8] as const;
+/** ustar only: the path prefix (joined to `name` with "/"). GNU uses these bytes for atime/ctime/sparse. */
+export const PREFIX = [345, 155] as const;
+
+// GNU old-format sparse map inside the header (GNU tar manual, "GNU tar format": struct oldgnu_header).
+export const GNU_SPARSE_MAP = 386;
+export const GNU_SPARSE_ENTRIES_IN_HEADER = 4;
+export const GNU_IS_EXTENDED = 482;
+export const GNU_REALSIZE = [483, 12] as const;
+/** struct sparse_header: 21 (offset, numbytes) pairs of 12+12 bytes, then isextended at 504. */
+export const GNU_SPARSE_ENTRIES_IN_EXTENSION = 21;
+export const GNU_EXTENSION_IS_EXTENDED = 504;
+export const GNU_SPARSE_ENTRY_SIZE = 24;
+
+export const USTAR_MAGIC = 'ustar\x0000';
+export const GNU_MAGIC = 'ustar  \x00';
+
+export type TarFormat = 'ustar' | 'gnu' | 'v7';
+
+export interface TarHeader {
+  name: Uint8Array;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: string;
+  linkname: Uint8Array;
+  format: TarFormat;
+  uname: string;
+  gname: string;
+  devmajor: number;
+  devminor: number;
+  /** ustar prefix (empty for GNU and v7). */
+  prefix: Uint8Array;
+}
+
+/** Why a header block could not be decoded; the reader adds the file, entry and offset. */
+export class HeaderError extends Error {}
+
+/** True for the all-zero block that marks the end of an archive. */
+export function isZeroBlock(block: Uint8Array): boolean {
+  for (let i = 0; i < BLOCK_SIZE; i++) if (block[i] !== 0) return false;
+  return true;
+}
+
+/** Decodes one header block; throws HeaderError on a bad checksum or an unreadable number. */
+export function decodeHeader(block: Uint8Array): TarHeader {
+  if (block.length < BLOCK_SIZE) throw new HeaderError('short header block');
+  verifyChecksum(block);
+  const magic = latin1(block.subarray(MAGIC[0], MAGIC[0] + 8));
+  const format: TarFormat = magic === GNU_MAGIC ? 'gnu' : magic.startsWith('ustar') ? 'ustar' : 'v7';
+  return {
+    name: cString(field(block, NAME)),
+    mode: readNumber(block, MODE, 'mode'),
+    uid: readNumber(block, UID, 'uid'),
+    gid: readNumber(block, GID, 'gid'),
+    size: readNumber(block, SIZE, 'size'),
+    mtime: readNumber(block, MTIME, 'mtime'),
+    typeflag: block[TYPEFLAG] === 0 ? '0' : String.fromCharCode(block[TYPEFLAG]!),
+    linkname: cString(field(block, LINKNAME)),
+    format,
+    uname: format === 'v7' ? '' : latin1(cString(field(block, UNAME))),
+    gname: format === 'v7' ? '' : latin1(cString(field(block, GNAME))),
+    devmajor: format === 'v7' ? 0 : readNumber(block, DEVMAJOR, 'devmajor'),
+    devminor: format === 'v7' ? 0 : readNumber(block, DEVMINOR, 'devminor'),
+    prefix: format === 'ustar' ? cString(field(block, PREFIX)) : new Uint8Array(0),
+  };
+}
+
+/**
+ * The header checksum: the sum of all 512 bytes with the checksum field counted as spaces. Some old
+ * tars summed signed chars, so that sum is accepted too (as GNU tar does).
+ */
+function verifyChecksum(block: Uint8Array): void {
+  const stored = parseOctal(field(block, CHKSUM));
+  if (stored === undefined) throw new HeaderError('unreadable header checksum (not a tar header)');
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK_SIZE; i++) {
+    const b = i >= CHKSUM[0] && i < CHKSUM[0] + CHKSUM[1] ? 0x20 : block[i]!;
+    unsigned += b;
+    signed += b >= 0x80 ? b - 0x100 : b;
+  }
+  if (stored !== unsigned && stored !== signed) throw new HeaderError(`header checksum mismatch (stored ${stored}, computed ${unsigned})`);
+}
+
+export function computeChecksum(block: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK_SIZE; i++) sum += i >= CHKSUM[0] && i < CHKSUM[0] + CHKSUM[1] ? 0x20 : block[i]!;
+  return sum;
+}
+
+function field(block: Uint8Array, [offset, length]: readonly [number, number]): Uint8Array {
+  return block.subarray(offset, offset + length);
+}
+
+/** Bytes up to the first NUL. */
+export function cString(bytes: Uint8Array): Uint8Array {
+  const nul = bytes.indexOf(0);
+  return nul < 0 ? bytes : bytes.subarray(0, nul);
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+}
+
+function readNumber(block: Uint8Array, f: readonly [number, number], what: string): number {
+  const value = parseNumeric(field(block, f));
+  if (value === undefined) throw new HeaderError(`unreadable ${what} field`);
+  return value;
+}
+
+/**
+ * A numeric field: octal digits (leading spaces, trailing NUL/space), or GNU base-256 — the first
+ * byte's high bit set, the rest a big-endian two's-complement number (0x80 positive, 0xff negative).
+ * Undefined when malformed or beyond 2^53.
+ */
+export function parseNumeric(bytes: Uint8Array): number | undefined {
+  if (bytes.length > 0 && (bytes[0]! & 0x80) !== 0) return parseBase256(bytes);
+  return parseOctal(bytes);
+}
+
+function parseBase256(bytes: Uint8Array): number | undefined {
+  const negative = (bytes[0]! & 0x40) !== 0;
+  // The first byte keeps 6 value bits (bit 7 is the marker, bit 6 the sign).
+  let value = negative ? (bytes[0]! & 0x3f) - 0x40 : bytes[0]! & 0x3f;
+  for (let i = 1; i < bytes.length; i++) {
+    value = value * 256 + bytes[i]!;
+    if (!Number.isSafeInteger(value)) return undefined;
+  }
+  return value;
+}
+
+function parseOctal(bytes: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0x20) i++;
+  let value = 0;
+  let digits = 0;
+  for (; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0 || b === 0x20) break;
+    if (b < 0x30 || b > 0x37) return undefined;
+    value = value * 8 + (b - 0x30);
+    digits++;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0 && bytes[i] !== 0x20) return undefined;
+  // An all-empty field reads as 0, as GNU tar and libarchive read it.
+  return digits === 0 ? 0 : value;
+}
+
+/** The old GNU sparse map: `count` (offset, numbytes) pairs starting at `at`, stopping at the first empty one. */
+export function decodeGnuSparseEntries(block: Uint8Array, at: number, count: number): { offset: number; length: number }[] {
+  const out: { offset: number; length: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = at + i * GNU_SPARSE_ENTRY_SIZE;
+    if (block[base] === 0) break;
+    const offset = parseNumeric(block.subarray(base, base + 12));
+    const length = parseNumeric(block.subarray(base + 12, base + 24));
+    if (offset === undefined || length === undefined) throw new HeaderError('unreadable GNU sparse map entry');
+    out.push({ offset, length });
+  }
+  return out;
+}
+
+export interface HeaderFields {
+  name: Uint8Array;
+  prefix?: Uint8Array;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: string;
+  linkname?: Uint8Array;
+  uname?: string;
+  gname?: string;
+  devmajor?: number;
+  devminor?: number;
+}
+
+/**
+ * Encodes a POSIX ustar header. Callers make sure every value fits (the writer moves what does not
+ * into a pax record first); a value that does not fit is a programming error.
+ */
+export function encodeHeader(h: HeaderFields): Uint8Array {
+  const block = new Uint8Array(BLOCK_SIZE);
+  putBytes(block, NAME, h.name);
+  putOctal(block, MODE, h.mode);
+  putOctal(block, UID, h.uid);
+  putOctal(block, GID, h.gid);
+  putOctal(block, SIZE, h.size);
+  putOctal(block, MTIME, h.mtime);
+  block[TYPEFLAG] = h.typeflag.charCodeAt(0);
+  putBytes(block, LINKNAME, h.linkname ?? new Uint8Array(0));
+  block.set(Buffer.from(USTAR_MAGIC, 'latin1'), MAGIC[0]);
+  putBytes(block, UNAME, Buffer.from(h.uname ?? '', 'latin1'));
+  putBytes(block, GNAME, Buffer.from(h.gname ?? '', 'latin1'));
+  putOctal(block, DEVMAJOR, h.devmajor ?? 0);
+  putOctal(block, DEVMINOR, h.devminor ?? 0);
+  putBytes(block, PREFIX, h.prefix ?? new Uint8Array(0));
+  // The checksum field: six octal digits, NUL, space (as every tar writes it).
+  const sum = computeChecksum(block);
+  block.set(Buffer.from(`${sum.toString(8).padStart(6, '0')}\x00 `, 'latin1'), CHKSUM[0]);
+  return block;
+}
+
+/** Largest value an octal field of `length` bytes holds (length - 1 digits and a NUL). */
+export function octalLimit(length: number): number {
+  return 8 ** (length - 1) - 1;
+}
+
+function putOctal(block: Uint8Array, [offset, length]: readonly [number, number], value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > octalLimit(length)) throw new RangeError(`tar header: ${value} does not fit ${length} bytes`);
+  block.set(Buffer.from(value.toString(8).padStart(length - 1, '0'), 'latin1'), offset);
+}
+
+function putBytes(block: Uint8Array, [offset, length]: readonly [number, number], bytes: Uint8Array): void {
+  if (bytes.length > length) throw new RangeError(`tar header: ${bytes.length} bytes do not fit ${length}`);
+  block.set(bytes, offset);
+}

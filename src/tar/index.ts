@@ -1,0 +1,103 @@
+/**
+ * Root filesystem inputs → one FileTree (DESIGN.md §1). Inputs are layered in order: tar archives
+ * (plain, or gzip/xz/zstd sniffed by magic) and host directories. Bodies are never loaded: a plain
+ * archive's bodies point at the member data inside the archive, a compressed one is decompressed once
+ * into a spool file under `tmpDir` and bodies point there; `cleanup()` removes the spools (call it
+ * after the writers are done with the tree).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { inputError } from '../errors.js';
+import { FileTree } from '../tree/tree.js';
+import type { Timestamp } from '../tree/types.js';
+import { readArchive } from './archive.js';
+import { decompressToSpool, sniffFile, spoolPathFor } from './decompress.js';
+import { readDirectory } from './directory.js';
+import { addEntry, applyWhiteout, emptyStats, whiteoutOf, type ReadStats } from './layer.js';
+import { ArchiveFile } from './source.js';
+
+export interface ReadRootfsOptions {
+  /** Directory inputs: keep the host's uid/gid instead of mapping every owner to root. */
+  preserveOwner?: boolean;
+  /** Where spool files for compressed inputs go (a private subdirectory is made inside). */
+  tmpDir: string;
+  /** Time given to directories the inputs imply but do not contain (e.g. SOURCE_DATE_EPOCH). */
+  defaultTime?: Timestamp;
+}
+
+export interface Rootfs {
+  tree: FileTree;
+  stats: ReadStats;
+  /** Removes the spool files; bodies that point into them become unreadable. Idempotent. */
+  cleanup(): void;
+}
+
+export async function readRootfs(inputs: readonly string[], options: ReadRootfsOptions): Promise<Rootfs> {
+  if (inputs.length === 0) throw inputError('no rootfs input given', 'name a .tar, .tar.gz, .tar.xz, .tar.zst or a directory');
+  const tree = new FileTree(options.defaultTime ?? { sec: 0, nsec: 0 });
+  const stats = emptyStats();
+  let spoolDir: string | undefined;
+  const cleanup = () => {
+    if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
+    spoolDir = undefined;
+  };
+  try {
+    for (const [index, input] of inputs.entries()) {
+      const st = statInput(input);
+      if (st.isDirectory()) {
+        readDirectory(tree, input, { preserveOwner: options.preserveOwner }, stats);
+      } else {
+        const compression = sniffFile(input);
+        let archivePath = path.resolve(input);
+        if (compression !== 'none') {
+          spoolDir ??= fs.mkdtempSync(path.join(options.tmpDir, 'tsdib-spool-'));
+          archivePath = spoolPathFor(spoolDir, index, input);
+          await decompressToSpool(input, compression, archivePath);
+        }
+        readLayer(tree, archivePath, input, index > 0, stats);
+      }
+      stats.inputs++;
+    }
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  return { tree, stats, cleanup };
+}
+
+/**
+ * One archive as a layer. Whiteouts hide what LOWER layers hold, wherever they sit in the layer, so
+ * a layer above another is scanned for them first (headers only) and they are applied before its
+ * entries; whiteout entries are never materialised.
+ */
+function readLayer(tree: FileTree, archivePath: string, displayName: string, hasLowerLayers: boolean, stats: ReadStats): void {
+  const file = new ArchiveFile(archivePath);
+  try {
+    if (hasLowerLayers) {
+      for (const entry of readArchive(file, displayName)) {
+        const w = whiteoutOf(entry.path);
+        if (w) applyWhiteout(tree, w);
+      }
+    }
+    for (const entry of readArchive(file, displayName)) {
+      if (whiteoutOf(entry.path)) stats.whiteouts++;
+      else addEntry(tree, entry, archivePath, displayName, stats);
+    }
+  } finally {
+    file.close();
+  }
+}
+
+function statInput(input: string): fs.Stats {
+  try {
+    return fs.statSync(input);
+  } catch {
+    throw inputError(`${input}: no such file or directory`, 'give an existing .tar, .tar.gz, .tar.xz, .tar.zst or directory');
+  }
+}
+
+export type { ReadStats } from './layer.js';
+export type { TarEntry, EntryType, DataRegion } from './archive.js';
+export { readArchive } from './archive.js';
+export { ArchiveFile } from './source.js';
+export { sniffCompression, type Compression } from './decompress.js';

@@ -1,0 +1,49 @@
+/**
+ * Positional, buffered reads from an uncompressed tar file (the archive itself, or the spool a
+ * compressed input was decompressed into). Headers are read through a window of WINDOW bytes so a
+ * tree of small files costs one read(2) per window, not one per header; member data is never read
+ * (bodies point at it), except the small metadata members (pax, GNU long names, sparse maps).
+ */
+import * as fs from 'node:fs';
+
+const WINDOW = 1 << 20;
+
+export class ArchiveFile {
+  private readonly fd: number;
+  readonly size: number;
+  private window: Uint8Array = new Uint8Array(0);
+  private windowStart = 0;
+
+  constructor(readonly path: string) {
+    this.fd = fs.openSync(path, 'r');
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  /**
+   * A copy of [offset, offset + length), or undefined when the file ends first (a truncated archive).
+   */
+  read(offset: number, length: number): Uint8Array | undefined {
+    if (offset + length > this.size) return undefined;
+    if (length > WINDOW) return this.readDirect(offset, length);
+    if (offset < this.windowStart || offset + length > this.windowStart + this.window.length) {
+      this.window = this.readDirect(offset, Math.min(WINDOW, this.size - offset));
+      this.windowStart = offset;
+    }
+    return this.window.slice(offset - this.windowStart, offset - this.windowStart + length);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  private readDirect(offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, out, done, length - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return out;
+  }
+}
