@@ -71,29 +71,45 @@ function tableSectorsPerCluster(type: FatType, totalSectors: number): number {
 
 /**
  * The layout for an exact type and cluster size, or undefined when the metadata does not fit.
- * The FAT size is found by fixed-point iteration (it must cover every cluster it leaves room for);
- * reserved sectors are padded so the data area starts on a cluster boundary, as mkfs.fat does.
+ * The FAT must cover every cluster it leaves room for: fixed-point iteration from below finds a
+ * size that does, then we shrink it while it still does (each sector given back may become data).
+ * Reserved sectors are padded so the data area starts on a cluster boundary, as mkfs.fat does.
  */
 export function layoutFor(type: FatType, totalSectors: number, sectorsPerCluster: number, rootEntries: number): FatGeometry | undefined {
   const entries = type === 32 ? 0 : rootEntries;
   const rootDirSectors = Math.ceil((entries * DIR_ENTRY_SIZE) / SECTOR_SIZE);
   const minReserved = type === 32 ? RESERVED_FAT32 : RESERVED_FAT12_16;
   const bits = fatEntryBits(type);
-  for (let fatSectors = 1; ; ) {
+  /** The layout with exactly `fatSectors` per FAT, and how many FAT sectors its clusters need. */
+  const attempt = (fatSectors: number): { g: FatGeometry | undefined; needed: number } => {
     const meta = minReserved + 2 * fatSectors + rootDirSectors;
     const pad = (sectorsPerCluster - (meta % sectorsPerCluster)) % sectorsPerCluster;
     const dataStartSector = meta + pad;
-    if (dataStartSector >= totalSectors) return undefined;
+    if (dataStartSector >= totalSectors) return { g: undefined, needed: Infinity };
     const clusterCount = Math.floor((totalSectors - dataStartSector) / sectorsPerCluster);
     const needed = Math.ceil(((clusterCount + 2) * bits) / 8 / SECTOR_SIZE);
-    if (needed <= fatSectors) {
-      return {
-        type, totalSectors, sectorsPerCluster, reservedSectors: minReserved + pad, fatCount: 2, fatSectors,
-        rootEntries: entries, rootDirSectors, dataStartSector, clusterCount,
-      };
-    }
+    const g: FatGeometry = {
+      type, totalSectors, sectorsPerCluster, reservedSectors: minReserved + pad, fatCount: 2, fatSectors,
+      rootEntries: entries, rootDirSectors, dataStartSector, clusterCount,
+    };
+    return { g, needed };
+  };
+  let fatSectors = 1;
+  for (;;) {
+    const { g, needed } = attempt(fatSectors);
+    if (!g) return undefined;
+    if (needed <= fatSectors) break;
     fatSectors = needed;
   }
+  while (fatSectors > 1) {
+    const smaller = attempt(fatSectors - 1);
+    if (!smaller.g || smaller.needed > fatSectors - 1) break;
+    fatSectors--;
+  }
+  // FAT32: like mkfs.fat, keep the 32 reserved sectors and round each FAT up to whole clusters,
+  // which keeps the data area cluster-aligned (more FAT than needed still covers every cluster).
+  if (type === 32) fatSectors = Math.ceil(fatSectors / sectorsPerCluster) * sectorsPerCluster;
+  return attempt(fatSectors).g;
 }
 
 /** The layout of one type: the table's cluster size, moved until the cluster count is in range. */
