@@ -101,3 +101,4 @@ export type { TarEntry, EntryType, DataRegion } from './archive.js';
 export { readArchive } from './archive.js';
 export { ArchiveFile } from './source.js';
 export { sniffCompression, type Compression } from './decompress.js';
+export { writeTar, tarChunks, type WriteTarOptions, type WriteTarResult } from './writer.js';
