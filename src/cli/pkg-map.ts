@@ -97,7 +97,7 @@ export const pkgMapCommand: CommandModule<object, PkgMapArgs> = {
       .option('distro', { type: 'string', describe: 'Distribution (default: $DISTRO_NAME)' })
       .option('release', { type: 'string', describe: 'Release (default: $DIB_RELEASE)' })
       .option('missing-ok', { type: 'boolean', describe: 'Print names with no mapping (or with no map at all) unchanged instead of failing' })
-      .option('prefix', { type: 'string', describe: 'Put this before every output line (to tell output from logs)' })
+      .option('prefix', { type: 'string', nargs: 1, describe: 'Put this before every output line (to tell output from logs)' })
       .option('debug', { type: 'boolean', describe: 'Log each mapping on stderr' })
       .option('elements-path', { type: 'string', describe: 'Colon-separated element directories (default: $ELEMENTS_PATH), before the shipped elements' })
       .example('$0 pkg-map --element bootloader --distro debian grub', 'One name, mapped for Debian')
