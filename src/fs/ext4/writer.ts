@@ -1,0 +1,491 @@
+/**
+ * The ext4 writer: lays a FileTree into a Disk window as an ext4 filesystem that e2fsck calls clean.
+ * Order of work: plan (inode numbers, sizes) → geometry → allocate and write, inode by inode in number
+ * order (file data streamed through a reusable buffer, inode tables flushed group by group) → bitmaps,
+ * group descriptors and superblocks (primary and backups) last. Bytes go only through the Disk.
+ */
+import type { Disk } from '../../disk/index.js';
+import { inputError } from '../../errors.js';
+import { deriveBytes, deriveUuid } from '../../seed.js';
+import { BodyReader, compareNames, MODE_TYPE_BITS, type FileTree, type Inode } from '../../tree/index.js';
+import { BlockAllocator } from './allocator.js';
+import { BlockWriter } from './block-writer.js';
+import {
+  BG_FLAG,
+  CHECKSUM_CRC32C,
+  DEFAULT_MOUNT_OPTS,
+  DIR_FT,
+  EXTRA_ISIZE,
+  FIRST_INO,
+  FLAGS_SIGNED_HASH,
+  HASH_HALF_MD4,
+  HASH_TEA,
+  INODE_FLAG,
+  JNL_BACKUP_BLOCKS,
+  JOURNAL_INO,
+  RESIZE_INO,
+  ROOT_INO,
+  SUPERBLOCK_OFFSET,
+} from './constants.js';
+import { crc32cRaw, inodeCsumSeed } from './crc32c.js';
+import { dirHasher } from './dirhash.js';
+import { buildHtree, packLeaves, type DirEntry } from './directory.js';
+import { buildExtentTree, extentTreeBlocks, type Extent } from './extents.js';
+import type { Geometry } from './geometry.js';
+import { encodeGroupDescriptor } from './group-descriptor.js';
+import { deviceIBlock, encodeInode, inlineXattrSpace, type InodeFields, type Time } from './inode.js';
+import { encodeJournalSuperblock } from './journal.js';
+import { bodyRuns, checkFits, journalBlocks, layoutFor, lostFoundBlocks, minInodesFor, planExt4, wantsNoHoles, type Ext4Options, type Ext4Plan } from './planner.js';
+import { encodeSuperblock } from './superblock.js';
+import { encodeInlineXattrs, encodeXattrBlock, splitXattrs, toXattrEntries, xattrSetKey } from './xattr.js';
+
+export interface Ext4Result {
+  blockSize: number;
+  blocksCount: number;
+  blocksUsed: number;
+  inodesCount: number;
+  inodesUsed: number;
+  files: number;
+  bytes: number;
+  uuid: string;
+  /** Physical extents of a regular file (SYSLINUX needs its block list), or undefined. */
+  blockMap(path: string): Extent[] | undefined;
+}
+
+const utf8 = new TextEncoder();
+const CHUNK = 1024 * 1024;
+const MAX_LINKS = 65000;
+
+const FILE_TYPES: Record<Inode['type'], number> = {
+  file: DIR_FT.file,
+  dir: DIR_FT.dir,
+  char: DIR_FT.char,
+  block: DIR_FT.block,
+  fifo: DIR_FT.fifo,
+  socket: DIR_FT.socket,
+  symlink: DIR_FT.symlink,
+};
+
+function parseUuid(text: string): Uint8Array {
+  const hex = text.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw inputError(`--uuid "${text}" is not a UUID`, 'write it as 8-4-4-4-12 hex digits');
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+function formatUuid(b: Uint8Array): string {
+  const h = Buffer.from(b).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Writes inodes into per-group buffers, flushing a group's used part when the next group starts. */
+class InodeTables {
+  private readonly buf: Uint8Array;
+  private group = 0;
+  private used = 0;
+
+  constructor(
+    private readonly geo: Geometry,
+    private readonly disk: Disk,
+    private readonly csumSeed: number | undefined,
+  ) {
+    this.buf = new Uint8Array(geo.inodesPerGroup * geo.inodeSize);
+  }
+
+  put(ino: number, f: InodeFields): void {
+    const g = Math.floor((ino - 1) / this.geo.inodesPerGroup);
+    if (g !== this.group) {
+      this.flush();
+      this.group = g;
+    }
+    const index = (ino - 1) % this.geo.inodesPerGroup;
+    encodeInode(f, this.geo.inodeSize, ino, this.csumSeed, this.buf, index * this.geo.inodeSize);
+    this.used = Math.max(this.used, index + 1);
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    const bytes = Math.ceil((this.used * this.geo.inodeSize) / this.geo.blockSize) * this.geo.blockSize;
+    this.disk.write(this.geo.groups[this.group]!.inodeTable * this.geo.blockSize, this.buf.subarray(0, bytes));
+    this.buf.fill(0, 0, bytes);
+    this.used = 0;
+  }
+}
+
+/** Writes `tree` as ext4 into `disk` (a whole partition: the filesystem fills it). */
+export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan: Ext4Plan = planExt4(tree, options)): Ext4Result {
+  const bs = plan.blockSize;
+  const names = plan.features.names;
+  const geo = layoutFor(plan, options, Math.floor(disk.size / bs), minInodesFor(plan, options));
+  checkFits(plan, options, geo);
+
+  const uuid = options.uuid ? parseUuid(options.uuid) : parseUuid(deriveUuid(options.seed, 'ext4 uuid'));
+  const hashSeed = deriveBytes(options.seed, 'ext4 hash seed', 16);
+  const label = utf8.encode(options.label ?? '');
+  if (label.length > 16) throw inputError(`--label "${options.label}" is longer than 16 bytes`, 'ext4 labels hold at most 16 bytes');
+  const csumSeed = names.has('metadata_csum') ? crc32cRaw(0xffffffff, uuid) : undefined;
+  const seedFor = (ino: number) => (csumSeed === undefined ? undefined : inodeCsumSeed(csumSeed, ino, 0));
+  const hashVersion = options.hashAlgorithm === 'tea' ? HASH_TEA : HASH_HALF_MD4;
+  const hasher = dirHasher(hashVersion, hashSeed, false);
+  const fsTime: Time = { sec: options.time, nsec: 0 };
+
+  const alloc = new BlockAllocator(geo.metadataRuns, geo.firstDataBlock, geo.blocksCount);
+  const out = new BlockWriter(disk, bs);
+  const tables = new InodeTables(geo, disk, csumSeed);
+  const reader = new BodyReader();
+  const inlineSpace = inlineXattrSpace(geo.inodeSize);
+  const sharedXattrBlocks = new Map<string, number>();
+  const fileExtents = new Map<Inode, Extent[]>();
+  const dirsPerGroup = new Array<number>(geo.groupCount).fill(0);
+  const linkCounts = tree.linkCounts();
+  let bytesDone = 0;
+
+  /** Allocates the extent tree for `extents`, writes its blocks, returns i_block and the tree's block count. */
+  const extentRoot = (ino: number, extents: Extent[]) => {
+    const count = extentTreeBlocks(extents.length, bs);
+    const treeBlocks = Array.from({ length: count }, () => alloc.one());
+    const t = buildExtentTree(extents, treeBlocks, bs, seedFor(ino));
+    for (const b of t.blocks) out.write(b.block, b.bytes);
+    return { iBlock: t.root, treeBlocks: count };
+  };
+
+  const base = (mode: number, t: Time): InodeFields => ({
+    mode,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    atime: t,
+    ctime: t,
+    mtime: t,
+    crtime: fsTime,
+    links: 0,
+    sectors: 0,
+    flags: 0,
+    iBlock: new Uint8Array(60),
+    generation: 0,
+    fileAcl: 0,
+    inlineXattrs: new Uint8Array(0),
+  });
+
+  // Reserved inodes are written zeroed (mke2fs leaves i_extra_isize 0 in them), inode 1 with times.
+  const reserved = (ino: number, t: Time) => tables.put(ino, { ...base(0, t), crtime: { sec: 0, nsec: 0 }, extraIsize: 0 });
+
+  // 1. Resize inode's double-indirect block and the journal come first, right after the metadata.
+  const resizeDind = names.has('resize_inode') ? alloc.one() : 0;
+  const jBlocks = journalBlocks(plan, options, geo.blocksCount);
+  let journal: { iBlock: Uint8Array; treeBlocks: number } | undefined;
+  if (jBlocks > 0) {
+    const extents = alloc.allocate(0, jBlocks);
+    out.write(extents[0]!.physical, encodeJournalSuperblock(bs, jBlocks, uuid));
+    journal = extentRoot(JOURNAL_INO, extents);
+  }
+
+  // 2. Directories and files, in inode-number order.
+  const writeDir = (ino: number, parentIno: number, children: DirEntry[], minBlocks: number) => {
+    const seed = seedFor(ino);
+    const dot: DirEntry = { name: utf8.encode('.'), inode: ino, fileType: DIR_FT.dir };
+    const dotdot: DirEntry = { name: utf8.encode('..'), inode: parentIno, fileType: DIR_FT.dir };
+    let blocks = packLeaves([dot, dotdot, ...children], bs, seed);
+    let indexed = false;
+    if (blocks.length > 1 && names.has('dir_index')) {
+      blocks = buildHtree(children, { blockSize: bs, hashVersion, hasher, csumSeed: seed, self: ino, parent: parentIno });
+      indexed = true;
+    }
+    while (blocks.length < minBlocks) blocks.push(packLeaves([], bs, seed)[0]!);
+    const extents = alloc.allocate(0, blocks.length);
+    let k = 0;
+    for (const e of extents) for (let i = 0; i < e.length; i++) out.write(e.physical + i, blocks[k++]!);
+    const root = extentRoot(ino, extents);
+    return { size: blocks.length * bs, blocks: blocks.length + root.treeBlocks, iBlock: root.iBlock, indexed };
+  };
+
+  const childEntries = (dir: Inode): DirEntry[] => {
+    const names = [...dir.children!.keys()].sort(compareNames);
+    return names.map((name) => {
+      const child = dir.children!.get(name)!;
+      return { name: utf8.encode(name), inode: plan.numbers.get(child)!, fileType: FILE_TYPES[child.type] };
+    });
+  };
+
+  const putTreeInode = (ino: number, inode: Inode) => {
+    const path = plan.paths.get(inode) ?? '?';
+    const f = base(MODE_TYPE_BITS[inode.type] | (inode.mode & 0o7777), inode.mtime);
+    f.atime = inode.atime;
+    f.ctime = inode.ctime;
+    f.uid = inode.uid;
+    f.gid = inode.gid;
+    let links = linkCounts.get(inode) ?? 1;
+    let blocks = 0;
+    switch (inode.type) {
+      case 'dir': {
+        const children = childEntries(inode);
+        if (ino === ROOT_INO && !plan.lostFound) {
+          children.push({ name: utf8.encode('lost+found'), inode: FIRST_INO, fileType: DIR_FT.dir });
+          links++;
+        }
+        const d = writeDir(ino, plan.parents.get(inode) ?? ROOT_INO, children, ino === FIRST_INO ? lostFoundBlocks(bs) : 1);
+        f.size = d.size;
+        f.iBlock = d.iBlock;
+        f.flags = INODE_FLAG.extents | (d.indexed ? INODE_FLAG.index : 0);
+        blocks = d.blocks;
+        if (links > MAX_LINKS) links = 1; // dir_nlink: "too many to count"
+        dirsPerGroup[Math.floor((ino - 1) / geo.inodesPerGroup)]!++;
+        break;
+      }
+      case 'file': {
+        const body = inode.body;
+        const size = body?.size ?? 0;
+        const extents: Extent[] = [];
+        for (const [logical, count] of bodyRuns(body, bs, wantsNoHoles(options, path, inode))) extents.push(...alloc.allocate(logical, count));
+        for (const e of extents) {
+          const end = Math.min((e.logical + e.length) * bs, size);
+          for (let off = e.logical * bs; off < end; off += CHUNK) {
+            const bytes = reader.read(body!, off, Math.min(CHUNK, end - off));
+            out.write(e.physical + (off - e.logical * bs) / bs, bytes);
+            bytesDone += bytes.length;
+          }
+          blocks += e.length;
+        }
+        const root = extentRoot(ino, extents);
+        fileExtents.set(inode, extents);
+        f.size = size;
+        f.iBlock = root.iBlock;
+        f.flags = INODE_FLAG.extents;
+        blocks += root.treeBlocks;
+        options.onProgress?.(bytesDone, plan.bytes);
+        break;
+      }
+      case 'symlink': {
+        const target = utf8.encode(inode.linkTarget ?? '');
+        f.size = target.length;
+        if (target.length < 60) {
+          f.iBlock.set(target); // fast symlink: the target lives in i_block
+        } else {
+          const extents = alloc.allocate(0, 1);
+          out.write(extents[0]!.physical, target);
+          const root = extentRoot(ino, extents);
+          f.iBlock = root.iBlock;
+          f.flags = INODE_FLAG.extents;
+          blocks = 1 + root.treeBlocks;
+        }
+        break;
+      }
+      case 'char':
+      case 'block':
+        f.iBlock = deviceIBlock(inode.rdevMajor, inode.rdevMinor);
+        break;
+      default:
+        break;
+    }
+    if (links > MAX_LINKS) throw inputError(`${path}: ${links} hard links, ext4 allows ${MAX_LINKS}`);
+    f.links = links;
+    if (inode.xattrs.size) {
+      const entries = toXattrEntries(inode.xattrs, path);
+      const split = splitXattrs(entries, inlineSpace);
+      f.inlineXattrs = encodeInlineXattrs(split.inline, inlineSpace);
+      if (split.block.length) {
+        const key = xattrSetKey(split.block);
+        let block = sharedXattrBlocks.get(key);
+        if (block === undefined) {
+          block = alloc.one();
+          out.write(block, encodeXattrBlock(split.block, bs, plan.xattrBlockRefs.get(key) ?? 1, block, csumSeed));
+          sharedXattrBlocks.set(key, block);
+        }
+        f.fileAcl = block;
+        blocks += 1;
+      }
+    }
+    f.sectors = blocks * (bs / 512);
+    tables.put(ino, f);
+  };
+
+  reserved(1, fsTime);
+  putTreeInode(ROOT_INO, tree.root);
+  for (let ino = 3; ino <= 10; ino++) {
+    if (ino === RESIZE_INO && resizeDind) tables.put(ino, resizeInode(geo, resizeDind, fsTime, base));
+    else if (ino === JOURNAL_INO && journal) {
+      tables.put(ino, { ...base(0o100600, fsTime), size: jBlocks * bs, links: 1, sectors: (jBlocks + journal.treeBlocks) * (bs / 512), flags: INODE_FLAG.extents, iBlock: journal.iBlock });
+    } else reserved(ino, { sec: 0, nsec: 0 });
+  }
+  if (plan.lostFound) putTreeInode(FIRST_INO, plan.lostFound);
+  else {
+    const d = writeDir(FIRST_INO, ROOT_INO, [], lostFoundBlocks(bs));
+    tables.put(FIRST_INO, { ...base(0o40700, fsTime), size: d.size, links: 2, sectors: d.blocks * (bs / 512), flags: INODE_FLAG.extents, iBlock: d.iBlock });
+    dirsPerGroup[0]!++;
+  }
+  plan.ordered.forEach((inode, k) => putTreeInode(FIRST_INO + 1 + k, inode));
+  reader.close();
+  tables.flush();
+
+  // 3. The resize inode's indirect blocks (the primary reserved GDT blocks list their backups).
+  if (resizeDind) writeResizeBlocks(geo, resizeDind, out);
+
+  // 4. Bitmaps, descriptors, superblocks.
+  const csum = csumSeed !== undefined;
+  const usedBlocks = writeBitmapsAndDescriptors(geo, alloc.next, plan.lastIno, dirsPerGroup, csumSeed, out);
+  const jnl = new Uint32Array(17);
+  if (journal) {
+    const words = new DataView(journal.iBlock.buffer, journal.iBlock.byteOffset, 60);
+    for (let i = 0; i < 15; i++) jnl[i] = words.getUint32(4 * i, true);
+    jnl[15] = Math.floor((jBlocks * bs) / 0x1_0000_0000);
+    jnl[16] = (jBlocks * bs) % 0x1_0000_0000;
+  }
+  const extra = geo.inodeSize > 128 && names.has('extra_isize') ? EXTRA_ISIZE : 0;
+  const sb = {
+    inodesCount: geo.inodesCount,
+    blocksCount: geo.blocksCount,
+    reservedBlocksCount: Math.floor((geo.blocksCount * (options.reservedPercent ?? 5)) / 100),
+    freeBlocksCount: geo.blocksCount - usedBlocks,
+    freeInodesCount: geo.inodesCount - plan.lastIno,
+    firstDataBlock: geo.firstDataBlock,
+    logBlockSize: Math.log2(bs) - 10,
+    blocksPerGroup: geo.blocksPerGroup,
+    inodesPerGroup: geo.inodesPerGroup,
+    time: options.time,
+    firstIno: FIRST_INO,
+    inodeSize: geo.inodeSize,
+    blockGroupNr: 0,
+    compat: plan.features.compat & ~(jBlocks ? 0 : 0x4),
+    incompat: plan.features.incompat,
+    roCompat: plan.features.roCompat,
+    uuid,
+    volumeName: label,
+    reservedGdtBlocks: geo.reservedGdtBlocks,
+    journalInum: jBlocks ? JOURNAL_INO : 0,
+    hashSeed,
+    defHashVersion: hashVersion,
+    jnlBackupType: jBlocks ? JNL_BACKUP_BLOCKS : 0,
+    descSize: geo.descSize === 64 ? 64 : 0,
+    defaultMountOpts: DEFAULT_MOUNT_OPTS,
+    jnlBlocks: jnl,
+    minExtraIsize: extra,
+    wantExtraIsize: extra,
+    flags: FLAGS_SIGNED_HASH,
+    logGroupsPerFlex: geo.logGroupsPerFlex,
+    checksumType: csum ? CHECKSUM_CRC32C : 0,
+    kbytesWritten: 0,
+    overheadClusters: 0,
+    metadataCsum: csum,
+  };
+  out.flush();
+  for (let g = 0; g < geo.groupCount; g++) {
+    const group = geo.groups[g]!;
+    if (!group.hasSuper) continue;
+    const bytes = encodeSuperblock({ ...sb, blockGroupNr: g });
+    disk.write(g === 0 ? SUPERBLOCK_OFFSET : group.start * bs, bytes);
+  }
+  const result: Ext4Result = {
+    blockSize: bs,
+    blocksCount: geo.blocksCount,
+    blocksUsed: usedBlocks,
+    inodesCount: geo.inodesCount,
+    inodesUsed: plan.lastIno,
+    files: plan.files,
+    bytes: plan.bytes,
+    uuid: formatUuid(uuid),
+    blockMap(path: string) {
+      const inode = tree.lookup(path);
+      return inode ? fileExtents.get(inode)?.map((e) => ({ ...e })) : undefined;
+    },
+  };
+  return result;
+}
+
+/**
+ * The resize inode (7): mode 0600, i_block[13] = its double-indirect block; the file "covers" the
+ * reserved GDT blocks and their backups (e2fsprogs res_gdt.c layout, which e2fsck checks).
+ */
+function resizeInode(geo: Geometry, dind: number, t: Time, base: (mode: number, t: Time) => InodeFields): InodeFields {
+  const apb = geo.blockSize / 4;
+  const backups = geo.groups.filter((g, i) => i > 0 && g.hasSuper).length;
+  const iBlock = new Uint8Array(60);
+  new DataView(iBlock.buffer).setUint32(13 * 4, dind, true);
+  return {
+    ...base(0o100600, t),
+    links: 1,
+    size: (apb * apb + apb + 12) * geo.blockSize,
+    sectors: (1 + geo.reservedGdtBlocks * (1 + backups)) * (geo.blockSize / 512),
+    iBlock,
+  };
+}
+
+function writeResizeBlocks(geo: Geometry, dindBlock: number, out: BlockWriter): void {
+  const bs = geo.blockSize;
+  const apb = bs / 4;
+  const dind = new Uint8Array(bs);
+  const dv = new DataView(dind.buffer);
+  const primary = geo.firstDataBlock + 1 + geo.descBlocks;
+  for (let i = 0; i < geo.reservedGdtBlocks; i++) {
+    const pblk = primary + i;
+    dv.setUint32(((geo.descBlocks + i) % apb) * 4, pblk, true);
+    const ind = new Uint8Array(bs);
+    const iv = new DataView(ind.buffer);
+    let k = 0;
+    for (let g = 1; g < geo.groupCount; g++) if (geo.groups[g]!.hasSuper) iv.setUint32(4 * k++, pblk + g * geo.blocksPerGroup, true);
+    out.write(pblk, ind);
+  }
+  out.write(dindBlock, dind);
+}
+
+function setBits(bitmap: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) bitmap[i >> 3]! |= 1 << (i & 7);
+}
+
+function popcount(bitmap: Uint8Array, bits: number): number {
+  let n = 0;
+  for (let i = 0; i < bits; i++) if (bitmap[i >> 3]! & (1 << (i & 7))) n++;
+  return n;
+}
+
+/** Writes every group's bitmaps and the descriptor tables; returns the total of used blocks. */
+function writeBitmapsAndDescriptors(geo: Geometry, cursor: number, lastIno: number, dirsPerGroup: number[], csumSeed: number | undefined, out: BlockWriter): number {
+  const bs = geo.blockSize;
+  const ipg = geo.inodesPerGroup;
+  const gdt = new Uint8Array(geo.descBlocks * bs);
+  let usedTotal = 0;
+  let run = 0;
+  const runs = geo.metadataRuns;
+  const blockBitmaps: { block: number; bytes: Uint8Array }[] = [];
+  const inodeBitmaps: { block: number; bytes: Uint8Array }[] = [];
+  for (let g = 0; g < geo.groupCount; g++) {
+    const grp = geo.groups[g]!;
+    const end = grp.start + grp.blocks;
+    const bb = new Uint8Array(bs);
+    setBits(bb, 0, Math.max(0, Math.min(end, cursor) - grp.start));
+    while (run < runs.length && runs[run]![1] <= grp.start) run++;
+    for (let r = run; r < runs.length && runs[r]![0] < end; r++) {
+      setBits(bb, Math.max(runs[r]![0], grp.start) - grp.start, Math.min(runs[r]![1], end) - grp.start);
+    }
+    const used = popcount(bb, grp.blocks);
+    usedTotal += used;
+    setBits(bb, grp.blocks, bs * 8); // bits past the end of a short last group read as used
+    const ib = new Uint8Array(bs);
+    const usedInodes = Math.max(0, Math.min(ipg, lastIno - g * ipg));
+    setBits(ib, 0, usedInodes);
+    setBits(ib, ipg, bs * 8);
+    blockBitmaps.push({ block: grp.blockBitmap, bytes: bb });
+    inodeBitmaps.push({ block: grp.inodeBitmap, bytes: ib });
+    const csum = csumSeed !== undefined;
+    encodeGroupDescriptor(
+      {
+        blockBitmap: grp.blockBitmap,
+        inodeBitmap: grp.inodeBitmap,
+        inodeTable: grp.inodeTable,
+        freeBlocks: grp.blocks - used,
+        freeInodes: ipg - usedInodes,
+        usedDirs: dirsPerGroup[g] ?? 0,
+        flags: csum && usedInodes === 0 ? BG_FLAG.inodeUninit : 0,
+        itableUnused: csum ? ipg - usedInodes : 0,
+        blockBitmapCsum: csum ? crc32cRaw(csumSeed, bb.subarray(0, geo.blocksPerGroup / 8)) : 0,
+        inodeBitmapCsum: csum ? crc32cRaw(csumSeed, ib.subarray(0, ipg / 8)) : 0,
+      },
+      g,
+      geo.descSize,
+      csumSeed,
+      gdt,
+      g * geo.descSize,
+    );
+  }
+  for (const b of [...blockBitmaps, ...inodeBitmaps].sort((x, y) => x.block - y.block)) out.write(b.block, b.bytes);
+  for (let g = 0; g < geo.groupCount; g++) if (geo.groups[g]!.hasSuper) out.write(geo.groups[g]!.start + 1, gdt);
+  return usedTotal;
+}
