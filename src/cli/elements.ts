@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { inputError } from '../errors.js';
 import { discoverElements, type ElementCatalog, type ElementInfo } from '../elements/discovery.js';
-import { expandElements } from '../elements/expand.js';
+import { expandElements, type Expansion } from '../elements/expand.js';
+import { loadPackageInstalls, squashPackageInstalls, type SquashedPackages } from '../elements/package-installs.js';
+import { planHooks, scanElementHooks, type HookPlan } from '../elements/phases.js';
 import { elementsSearchPath } from '../elements/search-path.js';
 import { runCommand } from './common.js';
 
@@ -17,6 +19,7 @@ interface ElementsArgs {
   'elements-path'?: string;
   'skip-base'?: boolean;
   arch?: string;
+  plan?: boolean;
   json?: boolean;
 }
 
@@ -88,6 +91,7 @@ function expandCommand(catalog: ElementCatalog, args: ArgumentsCamelCase<Element
   if (names.length === 0) throw inputError('--expand needs at least one element name', 'e.g. tsdib elements --expand vm my-os');
   const expansion = expandElements(names, catalog, { skipBase: args['skip-base'] ?? false, arch: args.arch ?? hostArch() });
   for (const note of expansion.notes) process.stderr.write(`tsdib: note: ${note}\n`);
+  if (args.plan) return showPlan(expansion, args.arch ?? hostArch(), args.json ?? false);
   if (args.json) {
     return JSON.stringify(
       { elements: expansion.elements.map((e) => ({ name: e.name, path: e.path })), providedBy: Object.fromEntries(expansion.providedBy), notes: expansion.notes },
@@ -98,10 +102,37 @@ function expandCommand(catalog: ElementCatalog, args: ArgumentsCamelCase<Element
   return expansion.elements.map((e) => e.name).join('\n');
 }
 
+/** The hook plan and package lists a build of these elements would use (nothing is run). */
+function showPlan(expansion: Expansion, arch: string, json: boolean): string {
+  const hooks: HookPlan = planHooks(expansion.elements.map(scanElementHooks));
+  const packages: SquashedPackages = squashPackageInstalls(expansion.elements.map(loadPackageInstalls), { ...process.env, ARCH: arch });
+  if (json) return JSON.stringify({ elements: expansion.elements.map((e) => e.name), hooks, packages }, null, 2);
+  const out: string[] = [`elements: ${expansion.elements.map((e) => e.name).join(' ')}`, ''];
+  out.push('environment.d (sourced before every phase):');
+  for (const s of hooks.environment) out.push(`  ${s.element}/${s.name}`);
+  for (const phase of hooks.phases.filter((p) => p.scripts.length > 0)) {
+    out.push(`${phase.phase} (${phase.where === 'chroot' ? 'inside the image' : 'outside'}):`);
+    for (const s of phase.scripts) out.push(`  ${s.element}/${s.name}`);
+  }
+  out.push('', `packages (ARCH=${arch}, before pkg-map):`);
+  for (const [phase, lists] of Object.entries(packages)) {
+    for (const action of ['install', 'uninstall'] as const) {
+      const entries = lists?.[action] ?? [];
+      if (entries.length > 0) out.push(`  ${phase} ${action}: ${entries.map(([p, e]) => `${p} (${e})`).join(', ')}`);
+    }
+  }
+  if (hooks.ignored.length > 0) {
+    out.push('', 'not run:');
+    for (const i of hooks.ignored) out.push(`  ${i.element}/${i.dir}/${i.name}: ${i.reason}`);
+  }
+  return out.join('\n');
+}
+
 function elements(args: ArgumentsCamelCase<ElementsArgs>): string {
   const names = (args.names ?? []).map(String);
   const catalog = discoverElements(elementsSearchPath(args['elements-path'], process.env));
   if (args.expand) return expandCommand(catalog, args, names);
+  if (args.plan) throw inputError('--plan goes with --expand', 'e.g. tsdib elements --expand --plan vm my-os');
   if (names.length > 1) throw inputError(`give one element to describe, not ${names.length}`, 'or --expand to expand several');
   if (names.length === 1) return describeElement(catalog, names[0] as string, args.json ?? false);
   return listElements(catalog, args.json ?? false);
@@ -117,10 +148,12 @@ export const elementsCommand: CommandModule<object, ElementsArgs> = {
       .option('elements-path', { type: 'string', describe: 'Colon-separated element directories, earlier ones win (default: $ELEMENTS_PATH); the shipped elements come last' })
       .option('skip-base', { alias: 'n', type: 'boolean', describe: 'With --expand: do not add the base element' })
       .option('arch', { alias: 'a', type: 'string', describe: 'With --expand: target architecture (picks the default block-device element)' })
+      .option('plan', { type: 'boolean', describe: 'With --expand: show the scripts each phase would run, in order, and the package lists' })
       .option('json', { type: 'boolean', describe: 'Machine-readable output' })
       .example('$0 elements', 'List every element with its one-line summary')
       .example('$0 elements vm', "Show the vm element's README, its deps and what it provides")
       .example('$0 elements --expand vm my-os', 'The expanded list, in build order')
+      .example('$0 elements --expand --plan vm my-os', 'Which scripts run in which phase, and which packages')
       .example('ELEMENTS_PATH=~/elements $0 elements --expand -n my-os --json', 'Your own elements, without base, as JSON')
       .epilogue('Exit codes: 0 success; 2 an unknown element, a bad ELEMENTS_PATH entry or an impossible combination; 1 anything else.') as unknown as Argv<ElementsArgs>,
   handler: (args) =>

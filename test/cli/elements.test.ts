@@ -85,6 +85,15 @@ describe('tsdib elements --expand', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^tsdib: block-device: already provided by \['block-device-mbr'\]/);
   });
+  test('--plan: scripts per phase in run order, environment.d, packages', () => {
+    const r = tsdib(['elements', '--expand', '--plan', 'my-os', 'my-image', '-a', 'amd64'], { env: { ELEMENTS_PATH: TREE } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('environment.d (sourced before every phase):\n  block-device-mbr/10-block-device.bash\n  my-os/10-my-os.bash\nroot.d (outside):\n  my-os/10-unpack\ninstall.d (inside the image):\n  devtools/50-devtools\n');
+    expect(r.stdout).toContain('  install.d uninstall: compiler (devtools)\n');
+    const json = JSON.parse(tsdib(['elements', '--expand', '--plan', '--json', 'my-os', 'my-image'], { env: { ELEMENTS_PATH: TREE } }).stdout) as { hooks: { phases: { phase: string }[] } };
+    expect(json.hooks.phases).toHaveLength(10);
+    expect(tsdib(['elements', '--plan'], { env: ENV }).status).toBe(2);
+  });
   test('--expand without names: exit 2', () => {
     expect(tsdib(['elements', '--expand'], { env: ENV }).status).toBe(2);
   });
