@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, linkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { tsdib } from '../helpers/cli.js';
+import { haveTools, runTool } from '../helpers/oracles.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+const tmp = useTmpDir();
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function sourceDir(): string {
+  const d = join(tmp(), 'root');
+  mkdirSync(join(d, 'etc'), { recursive: true });
+  mkdirSync(join(d, 'usr/bin'), { recursive: true });
+  writeFileSync(join(d, 'etc/hostname'), 'tsdib\n');
+  writeFileSync(join(d, 'usr/bin/tool'), Buffer.alloc(100000, 7), { mode: 0o755 });
+  linkSync(join(d, 'usr/bin/tool'), join(d, 'usr/bin/tool-link'));
+  symlinkSync('../etc/hostname', join(d, 'usr/hostname-link'));
+  return d;
+}
+
+describe.runIf(haveTools('e2fsck', 'debugfs', 'tar'))('tsdib mkfs ext4', () => {
+  test('a directory and a tarball layered into a clean image, with a summary line', () => {
+    const dir = sourceDir();
+    const out = join(tmp(), 'root.ext4');
+    const layer = join(tmp(), 'layer.tar');
+    const layerSrc = join(tmp(), 'layer');
+    mkdirSync(join(layerSrc, 'etc'), { recursive: true });
+    writeFileSync(join(layerSrc, 'etc/hostname'), 'from-the-layer\n');
+    expect(runTool('tar', ['-C', layerSrc, '--owner=1000', '--group=1000', '--numeric-owner', '-cf', layer, 'etc']).status).toBe(0);
+    const r = tsdib(['mkfs', 'ext4', dir, layer, '-o', out, '--seed', 'a', '--label', 'cloudimg-rootfs', '--quiet'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/root\.ext4: ext4 \d+ MiB, 2 files \(.*\), inodes \d+\/\d+, blocks \d+\/\d+ of 4096 bytes, UUID [0-9a-f-]{36}/);
+    const check = runTool('e2fsck', ['-fn', out]);
+    expect(check.status, check.stdout).toBe(0);
+    expect(runTool('debugfs', ['-R', 'cat /etc/hostname', out]).stdout).toBe('from-the-layer\n');
+    expect(runTool('debugfs', ['-R', 'stat /etc/hostname', out]).stdout).toMatch(/User:\s+1000\s+Group:\s+1000/);
+    expect(runTool('debugfs', ['-R', 'stat /usr/bin/tool-link', out]).stdout).toMatch(/Links: 2/);
+    expect(runTool('debugfs', ['-R', 'stat /usr/hostname-link', out]).stdout).toMatch(/Fast link dest: "..\/etc\/hostname"/);
+  });
+
+  test('same inputs, seed and SOURCE_DATE_EPOCH: byte-identical; --json summary', () => {
+    const dir = sourceDir();
+    const a = join(tmp(), 'a.ext4');
+    const b = join(tmp(), 'b.ext4');
+    expect(tsdib(['mkfs', 'ext4', dir, '-o', a, '--seed', 's', '-q'], { env }).status).toBe(0);
+    const r = tsdib(['mkfs', 'ext4', dir, '-o', b, '--seed', 's', '-q', '--json', '--size', '64MiB'], { env });
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.size).toBe(64 * 1024 * 1024);
+    expect(summary.files).toBe(2);
+    const c = join(tmp(), 'c.ext4');
+    expect(tsdib(['mkfs', 'ext4', dir, '-o', c, '--seed', 's', '-q', '--size', '64MiB'], { env }).status).toBe(0);
+    expect(sha(b)).toBe(sha(c));
+    expect(sha(a)).not.toBe(sha(b)); // another size
+  });
+
+  test('content that does not fit, or a bad feature: exit 2, one line, no output left behind', () => {
+    const dir = sourceDir();
+    const outDir = tmp();
+    const out = join(outDir, 'small.ext4');
+    writeFileSync(join(dir, 'big'), Buffer.alloc(3 * 1024 * 1024, 1));
+    const r = tsdib(['mkfs', 'ext4', dir, '-o', out, '--size', '2MiB', '-q'], { env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tsdib: ext4: the content needs \d+ MiB, the filesystem has 2 MiB: use a bigger --size/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const f = tsdib(['mkfs', 'ext4', dir, '-o', out, '--features', 'ext4,^bogus'], { env });
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/unknown feature "bogus"/);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
+});
