@@ -82,9 +82,12 @@ export interface HookPlan {
   readonly phases: readonly PhasePlan[];
   /** Files in hook directories that will not run, and why (DIB skips these without a word). */
   readonly ignored: readonly IgnoredHook[];
+  /** Everything to copy into the merged hooks directory, duplicates already refused. */
+  readonly copies: readonly HookCopy[];
 }
 
-const HOOK_DIRS = [ENVIRONMENT_DIR, ...PHASES.map((p) => p.dir)];
+/** Top-level directories DIB does not copy into the merged hooks directory (dib.md §1.4). */
+const NOT_HOOKS = new Set(['tests', '__pycache__']);
 
 function scanEntry(dir: string, name: string): ScannedEntry {
   try {
@@ -97,38 +100,69 @@ function scanEntry(dir: string, name: string): ScannedEntry {
   }
 }
 
-/** Reads the hook directories of one element (the I/O edge). */
+/**
+ * Reads the hook directories of one element (the I/O edge): every top-level directory except tests and
+ * __pycache__ (symlinks followed), as DIB's generate_hooks copies them all (static/, bin/, ... too).
+ */
 export function scanElementHooks(element: { name: string; path: string }): ElementHooks {
   const dirs = new Map<string, ScannedEntry[]>();
-  for (const dir of HOOK_DIRS) {
-    const full = join(element.path, dir);
-    let names: string[];
-    try {
-      if (!statSync(full).isDirectory()) continue;
-      names = readdirSync(full).sort();
-    } catch {
-      continue;
-    }
-    dirs.set(dir, names.map((n) => scanEntry(full, n)));
+  for (const top of readdirSync(element.path).sort()) {
+    if (NOT_HOOKS.has(top)) continue;
+    const full = join(element.path, top);
+    if (scanEntry(element.path, top).kind !== 'directory') continue;
+    dirs.set(top, readdirSync(full).sort().map((n) => scanEntry(full, n)));
   }
   return { element: element.name, path: element.path, dirs };
+}
+
+/** One entry of one element copied into the merged hooks directory (DIB's copy_hooks_not_overwrite). */
+export interface HookCopy {
+  readonly element: string;
+  readonly source: string;
+  /** Relative to the merged hooks directory: <dir>/<name>. */
+  readonly target: string;
+  /** Directories of the same name from several elements merge; files may not collide. */
+  readonly kind: 'file' | 'directory' | 'other';
+}
+
+/**
+ * What goes into the merged hooks directory (/tmp/in_target.d inside the image), in element order. A file
+ * name that two elements put in the same top-level directory is refused, whatever the directory: DIB's
+ * "There is a duplicated hook in your elements: <element>/<dir>/<name>". Same-named sub-directories merge.
+ */
+export function planHookCopies(elements: readonly ElementHooks[]): HookCopy[] {
+  const owner = new Map<string, { element: string; kind: ScannedEntry['kind'] }>();
+  const copies: HookCopy[] = [];
+  for (const hooks of elements) {
+    for (const [dir, entries] of hooks.dirs) {
+      for (const entry of entries) {
+        const target = `${dir}/${entry.name}`;
+        const first = owner.get(target);
+        if (first !== undefined && !(first.kind === 'directory' && entry.kind === 'directory')) {
+          throw inputError(
+            `There is a duplicated hook in your elements: ${hooks.element}/${target}`,
+            `element '${first.element}' has ${target} too; hook names must be unique across elements, rename one`,
+          );
+        }
+        owner.set(target, { element: hooks.element, kind: entry.kind });
+        copies.push({ element: hooks.element, source: join(hooks.path, dir, entry.name), target, kind: entry.kind });
+      }
+    }
+  }
+  return copies;
 }
 
 function hookScript(hooks: ElementHooks, dir: string, name: string): HookScript {
   return { element: hooks.element, dir, name, path: join(hooks.path, dir, name), inTargetPath: `${IN_TARGET_HOOKS}/${dir}/${name}` };
 }
 
-/**
- * Collects one hook directory across all elements: refuses a file name used by two elements (DIB: "There is
- * a duplicated hook in your elements"), keeps what runs, records what does not.
- */
+/** Collects one hook directory across all elements (names already known unique): what runs, what does not. */
 function collectDir(
   all: readonly ElementHooks[],
   dir: string,
   runs: (entry: ScannedEntry) => string | undefined,
   ignored: IgnoredHook[],
 ): HookScript[] {
-  const owner = new Map<string, string>();
   const scripts = new Map<string, HookScript>();
   for (const hooks of all) {
     for (const entry of hooks.dirs.get(dir) ?? []) {
@@ -136,14 +170,6 @@ function collectDir(
         ignored.push({ element: hooks.element, dir, name: entry.name, reason: 'a directory (install-types sub-directories are not supported yet)' });
         continue;
       }
-      const first = owner.get(entry.name);
-      if (first !== undefined) {
-        throw inputError(
-          `There is a duplicated hook in your elements: ${hooks.element}/${dir}/${entry.name}`,
-          `element '${first}' has ${dir}/${entry.name} too; hook names must be unique across elements, rename one`,
-        );
-      }
-      owner.set(entry.name, hooks.element);
       const reason = runs(entry);
       if (reason) ignored.push({ element: hooks.element, dir, name: entry.name, reason });
       else scripts.set(entry.name, hookScript(hooks, dir, entry.name));
@@ -167,8 +193,9 @@ function environmentFileSourced(entry: ScannedEntry): string | undefined {
 
 /** The hook plan for the expanded elements, given in expansion order. Pure. */
 export function planHooks(elements: readonly ElementHooks[]): HookPlan {
+  const copies = planHookCopies(elements);
   const ignored: IgnoredHook[] = [];
   const environment = collectDir(elements, ENVIRONMENT_DIR, environmentFileSourced, ignored);
   const phases = PHASES.map((p) => ({ phase: p.dir, where: p.where, scripts: collectDir(elements, p.dir, scriptRuns, ignored) }));
-  return { environment, phases, ignored };
+  return { environment, phases, ignored, copies };
 }

@@ -88,6 +88,25 @@ describe('planHooks', () => {
   });
 });
 
+describe('planHookCopies (the merged hooks directory)', () => {
+  test('every top-level directory but tests/ and __pycache__; same-named sub-directories merge', () => {
+    const root = makeElements(tmp(), {
+      os: { provides: ['operating-system'], files: { 'static/etc/os-release': 'x\n', 'bin/os-tool': '#!/bin/sh\n', 'tests/test_x.py': '\n' } },
+      app: { deps: ['os'], files: { 'static/etc/app.conf': 'y\n', '__pycache__/x.pyc': '' } },
+    });
+    const { plan: p } = plan(root);
+    expect(p.copies.map((c) => `${c.element}:${c.target}:${c.kind}`)).toEqual(['app:static/etc:directory', 'os:bin/os-tool:file', 'os:static/etc:directory']);
+    expect(p.copies[1]?.source).toBe(join(root, 'os', 'bin', 'os-tool'));
+  });
+  test('a file name two elements put in static/ (or any directory) is refused', () => {
+    const root = makeElements(tmp(), {
+      os: { provides: ['operating-system'], files: { 'bin/tool': '#!/bin/sh\n' } },
+      app: { deps: ['os'], files: { 'bin/tool': '#!/bin/sh\n' } },
+    });
+    expect(() => plan(root)).toThrow('There is a duplicated hook in your elements: os/bin/tool');
+  });
+});
+
 /** DIB's generate_hooks: every element's hook dirs copied into one directory. */
 function mergeHooks(elements: { path: string }[], into: string): void {
   for (const e of elements) {
