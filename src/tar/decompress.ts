@@ -5,12 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import xzDecompress from 'xz-decompress';
+import { writeFully } from '../disk/file.js';
 import { inputError } from '../errors.js';
 
 export type Compression = 'none' | 'gzip' | 'xz' | 'zstd';
@@ -57,15 +58,17 @@ export function sniffFile(file: string): Compression {
 
 /** Decompresses `file` into `spoolPath`; errors name the file and the compression. */
 export async function decompressToSpool(file: string, compression: Exclude<Compression, 'none'>, spoolPath: string): Promise<void> {
-  const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const sink = fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 });
   try {
-    if (compression === 'xz') {
+    if (compression === 'zstd') {
+      zstdToSpool(file, spoolPath);
+    } else if (compression === 'xz') {
+      const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
       const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
       const xz = new xzDecompress.XzReadableStream(web) as unknown as WebReadableStream<Uint8Array>;
-      await pipeline(Readable.fromWeb(xz), sink);
+      await pipeline(Readable.fromWeb(xz), fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 }));
     } else {
-      await pipeline(source, compression === 'gzip' ? zlib.createGunzip() : zstdTransform(), sink);
+      const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+      await pipeline(source, zlib.createGunzip(), fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 }));
     }
   } catch (e) {
     fs.rmSync(spoolPath, { force: true });
@@ -74,33 +77,33 @@ export async function decompressToSpool(file: string, compression: Exclude<Compr
   }
 }
 
-/** fzstd's push-style streaming decoder as a Node Transform. */
-function zstdTransform(): Transform {
-  let out: Transform;
-  const decoder = new ZstdDecompress((chunk) => {
-    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-  });
-  let sawInput = false;
-  out = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      try {
-        sawInput ||= chunk.length > 0;
-        decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-        done();
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-    flush(done: TransformCallback) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        done();
-      } catch (e) {
-        done(e as Error);
-      }
-    },
-  });
-  return out;
+/**
+ * zstd, synchronously: fzstd hands out one block (≤ 128 KiB) at a time and each is written at once.
+ * A stream Transform would queue them instead, and a few KiB of RLE blocks (a run of zeros) expand
+ * to gigabytes in one push.
+ */
+function zstdToSpool(file: string, spoolPath: string): void {
+  const input = fs.openSync(file, 'r');
+  const output = fs.openSync(spoolPath, 'w');
+  try {
+    let written = 0;
+    const decoder = new ZstdDecompress((block) => {
+      writeFully(output, block, written);
+      written += block.length;
+    });
+    const chunk = new Uint8Array(1 << 20);
+    for (let at = 0; ; ) {
+      const n = fs.readSync(input, chunk, 0, chunk.length, at);
+      if (n === 0) break;
+      at += n;
+      // fzstd may keep a reference to an unfinished block's bytes: hand it a copy.
+      decoder.push(chunk.slice(0, n));
+    }
+    decoder.push(new Uint8Array(0), true);
+  } finally {
+    fs.closeSync(input);
+    fs.closeSync(output);
+  }
 }
 
 /** A spool file name inside `dir` for input number `index`. */

@@ -99,19 +99,19 @@ export function decodeHeader(block: Uint8Array): TarHeader {
 function verifyChecksum(block: Uint8Array): void {
   const stored = parseOctal(field(block, CHKSUM));
   if (stored === undefined) throw new HeaderError('unreadable header checksum (not a tar header)');
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) {
-    const b = i >= CHKSUM[0] && i < CHKSUM[0] + CHKSUM[1] ? 0x20 : block[i]!;
-    unsigned += b;
-    signed += b >= 0x80 ? b - 0x100 : b;
-  }
-  if (stored !== unsigned && stored !== signed) throw new HeaderError(`header checksum mismatch (stored ${stored}, computed ${unsigned})`);
+  const unsigned = computeChecksum(block);
+  if (stored === unsigned) return;
+  let high = 0;
+  for (let i = 0; i < BLOCK_SIZE; i++) if (block[i]! >= 0x80 && (i < CHKSUM[0] || i >= CHKSUM[0] + CHKSUM[1])) high++;
+  const signed = unsigned - 0x100 * high;
+  if (stored !== signed) throw new HeaderError(`header checksum mismatch (stored ${stored}, computed ${unsigned})`);
 }
 
+/** The unsigned header checksum (the checksum field counted as eight spaces). */
 export function computeChecksum(block: Uint8Array): number {
   let sum = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) sum += i >= CHKSUM[0] && i < CHKSUM[0] + CHKSUM[1] ? 0x20 : block[i]!;
+  for (let i = 0; i < BLOCK_SIZE; i++) sum += block[i]!;
+  for (let i = CHKSUM[0]; i < CHKSUM[0] + CHKSUM[1]; i++) sum += 0x20 - block[i]!;
   return sum;
 }
 

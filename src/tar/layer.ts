@@ -37,6 +37,7 @@ export type Whiteout = { kind: 'remove'; path: string } | { kind: 'opaque'; dir:
 
 /** The whiteout an entry's path stands for, or undefined for an ordinary entry. */
 export function whiteoutOf(path: string): Whiteout | undefined {
+  if (!path.includes(WHITEOUT_PREFIX)) return undefined;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   const base = parts.pop();
   if (base === undefined || !base.startsWith(WHITEOUT_PREFIX)) return undefined;
