@@ -2,6 +2,20 @@
  * Where everything goes in a FAT volume of a given size: the type, the cluster size, the reserved
  * area, the two FATs, the fixed root directory (FAT12/16) and the data area (fatgen103 §3.5, §4, §6).
  * Pure arithmetic; the writer and the planner share it so they always agree.
+ *
+ * Against mkfs.vfat (dosfstools 4.2) for the same size (test/fs/fat/geometry.test.ts checks this):
+ * - FAT32: same cluster size, 32 reserved sectors and the same FAT size at every size tested
+ *   (34 MiB .. 8 GiB). mkfs.vfat only picks FAT32 by itself from 512 MiB; we do from 64 MiB, the ESP
+ *   rule of bootloader.md §3.4.
+ * - FAT16: same from 16 to 256 MiB where its FAT needs no padding. Elsewhere mkfs.vfat rounds the
+ *   FAT up to whole clusters and pads the reserved area to match (300 MiB: 16 reserved, FAT 160);
+ *   we pad only the reserved area (4 reserved, FAT 150) and give the rest to data. Under 16 MiB
+ *   mkfs.vfat keeps 2 KiB clusters and refuses FAT16 (8 MiB); we halve the cluster until the count
+ *   is in FAT16's range.
+ * - FAT12: mkfs.vfat uses 2 KiB clusters on hard-disk-sized volumes; we use the smallest cluster
+ *   that keeps the count under 4085, which wastes less space on small files.
+ * - mkfs.vfat drops the sectors past the last whole CHS track of a block device (550 MiB: 1126377
+ *   of 1126400 sectors); we use every sector. Both write SecPerTrk/NumHeads, which nothing reads.
  */
 import { inputError } from '../../errors.js';
 import { formatSize } from '../../size.js';
