@@ -7,8 +7,9 @@
  * - FAT32: same cluster size, 32 reserved sectors and the same FAT size at every size tested
  *   (34 MiB .. 8 GiB). mkfs.vfat only picks FAT32 by itself from 512 MiB; we do from 64 MiB, the ESP
  *   rule of bootloader.md §3.4.
- * - FAT16: same from 16 to 256 MiB where its FAT needs no padding. Elsewhere mkfs.vfat rounds the
- *   FAT up to whole clusters and pads the reserved area to match (300 MiB: 16 reserved, FAT 160);
+ * - FAT16: same at 16, 32, 64 and 256 MiB. Elsewhere mkfs.vfat rounds the FAT up to whole clusters
+ *   and pads the reserved area to match (63 MiB: FAT 128 against our 126; 300 MiB: 16 reserved and
+ *   FAT 160);
  *   we pad only the reserved area (4 reserved, FAT 150) and give the rest to data. Under 16 MiB
  *   mkfs.vfat keeps 2 KiB clusters and refuses FAT16 (8 MiB); we halve the cluster until the count
  *   is in FAT16's range.
