@@ -5,7 +5,7 @@ import { FileDisk, MemoryDisk } from '../../../src/disk/index.js';
 import { TsdibError } from '../../../src/errors.js';
 import { writeFat, type FatOptions } from '../../../src/fs/fat/index.js';
 import { bytesBody, FileTree, hostFileBody, type Body } from '../../../src/tree/index.js';
-import { haveTools } from '../../helpers/oracles.js';
+import { haveTools, runTool } from '../../helpers/oracles.js';
 import { useTmpDir } from '../../helpers/tmp.js';
 import { expectFsckClean, extractAll, FAT_ORACLES, minfo, mtools } from './oracle.js';
 
@@ -235,6 +235,18 @@ describe.runIf(haveTools(...FAT_ORACLES))('FAT writer against fsck.vfat and mtoo
     const out = extractAll(path, tmp());
     expect([...out.files.keys()].sort()).toEqual(['/Case', '/ok.txt']);
     expect(out.dirs).toEqual(['/boot', '/dev']); // the directories stay, empty
+  });
+});
+
+describe.runIf(haveTools('blkid'))('FAT writer against blkid (what fstab LABEL=/UUID= resolve through)', () => {
+  test.each([[12, MiB], [16, 16 * MiB], [32, 40 * MiB]] as const)('FAT%i: TYPE, VERSION, LABEL and the serial as UUID', (type, size) => {
+    const { path } = build(espTree().tree, size, { type });
+    const r = runTool('blkid', ['-p', '-o', 'export', path]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('TYPE=vfat');
+    expect(r.stdout).toContain(`VERSION=FAT${type}`);
+    expect(r.stdout).toContain('LABEL=ESP');
+    expect(r.stdout).toContain('UUID=1234-ABCD');
   });
 });
 
