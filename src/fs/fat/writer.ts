@@ -115,7 +115,10 @@ function writeFatTables(disk: Disk, g: FatGeometry, runs: readonly ClusterRun[],
     for (const start of copies) disk.write(start + byteOffset, bytes);
   };
   if (g.type === 12) {
-    put(0, encodeFatRange(12, runs, 0, nextFree + (nextFree % 2)));
+    // An even count (two entries per three bytes); the padding entry is free and must not spill
+    // past the FAT when the volume is full.
+    const bytes = encodeFatRange(12, runs, 0, nextFree + (nextFree % 2));
+    put(0, bytes.subarray(0, Math.min(bytes.length, g.fatSectors * SECTOR_SIZE)));
     return;
   }
   const entryBytes = g.type === 16 ? 2 : 4;

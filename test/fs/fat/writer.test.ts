@@ -295,3 +295,15 @@ describe('FAT writer, without oracles', () => {
     expect(written).toBeLessThan(MiB);
   });
 });
+
+describe.runIf(haveTools(...FAT_ORACLES))('full volumes', () => {
+  test.each([[12, 2 * MiB], [16, 4 * MiB]] as const)('a FAT%i filled to the last cluster is clean', (type, size) => {
+    const probe = build(new FileTree(T0), size, { type, label: undefined }).result.geometry;
+    const tree = new FileTree(T0);
+    const clusterBytes = probe.sectorsPerCluster * 512;
+    tree.addFile('/fill.bin', bytesBody(pattern(probe.clusterCount * clusterBytes, 3)));
+    const { path, result } = build(tree, size, { type, label: undefined });
+    expect(result.freeClusters).toBe(0);
+    expect(expectFsckClean(path)).toContain(`${probe.clusterCount}/${probe.clusterCount} clusters`);
+  });
+});
