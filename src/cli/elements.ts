@@ -104,7 +104,7 @@ function expandCommand(catalog: ElementCatalog, args: ArgumentsCamelCase<Element
 
 /** The hook plan and package lists a build of these elements would use (nothing is run). */
 function showPlan(expansion: Expansion, arch: string, json: boolean): string {
-  const hooks: HookPlan = planHooks(expansion.elements.map(scanElementHooks));
+  const hooks: HookPlan = planHooks(expansion.elements.map(scanElementHooks), { env: process.env });
   const packages: SquashedPackages = squashPackageInstalls(expansion.elements.map(loadPackageInstalls), { ...process.env, ARCH: arch });
   if (json) return JSON.stringify({ elements: expansion.elements.map((e) => e.name), hooks, packages }, null, 2);
   const out: string[] = [`elements: ${expansion.elements.map((e) => e.name).join(' ')}`, ''];

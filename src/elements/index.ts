@@ -42,7 +42,7 @@ export function planElements(request: ElementsRequest): ElementsPlan {
   const env = request.env ?? process.env;
   const catalog = discoverElements(elementsSearchPath(request.elementsPath, env));
   const expansion = expandElements(request.names, catalog, request);
-  const hooks = planHooks(expansion.elements.map(scanElementHooks));
+  const hooks = planHooks(expansion.elements.map(scanElementHooks), { env });
   const packageEnv: Environment = { ...env, ...(request.arch !== undefined && { ARCH: request.arch }) };
   const packages = squashPackageInstalls(expansion.elements.map(loadPackageInstalls), packageEnv);
   const pkgMaps = new Map(expansion.elements.map((e) => [e.name, readPkgMapFile(join(e.path, 'pkg-map'))] as const));

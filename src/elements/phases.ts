@@ -42,6 +42,8 @@ export interface ScannedEntry {
   /** Symlinks are followed, as `find -xtype f` does; a dangling one is 'other'. */
   readonly kind: 'file' | 'directory' | 'other';
   readonly executable: boolean;
+  /** For directories inside install.d (install-types: <prefix>-<type>-install/): their entries. */
+  readonly children?: readonly ScannedEntry[];
 }
 
 /** An element's hook directories: dir name (root.d, environment.d, ...) → its entries. */
@@ -53,7 +55,7 @@ export interface ElementHooks {
 
 export interface HookScript {
   readonly element: string;
-  /** Phase directory (root.d ...) or environment.d. */
+  /** Directory in the element: a phase (root.d ...), environment.d, or install.d/<prefix>-<type>-install. */
   readonly dir: string;
   readonly name: string;
   /** Path on the host. */
@@ -86,6 +88,38 @@ export interface HookPlan {
   readonly copies: readonly HookCopy[];
 }
 
+const INSTALL_DIR = 'install.d';
+
+/**
+ * install-types (dib.md §1.9): an element may ship install.d/<prefix>-<type>-install/ directories; the one
+ * whose type is DIB_INSTALLTYPE_<prefix, - as _> runs, else the one of DIB_DEFAULT_INSTALLTYPE (default
+ * "source"). Its scripts join install.d's global order. DIB does this with symlinks in extra-data.d (the
+ * install-types element); here it is part of the plan, for every build.
+ */
+export interface InstallTypeOptions {
+  /** The variables DIB_INSTALLTYPE_* and DIB_DEFAULT_INSTALLTYPE. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const INSTALL_TYPE_VAR = 'DIB_INSTALLTYPE_';
+
+/** The install-type directory names selected by the environment, as DIB's 99-enable-install-types picks them. */
+export function selectedInstallTypeDirs(dirNames: readonly string[], env: Readonly<Record<string, string | undefined>>): Set<string> {
+  const selected = new Set<string>();
+  const specified = new Set<string>();
+  for (const [key, type] of Object.entries(env)) {
+    if (!key.startsWith(INSTALL_TYPE_VAR) || type === undefined) continue;
+    const prefix = key.slice(INSTALL_TYPE_VAR.length).replace(/_/g, '-');
+    specified.add(prefix);
+    selected.add(`${prefix}-${type}-install`);
+  }
+  const suffix = `-${env['DIB_DEFAULT_INSTALLTYPE'] ?? 'source'}-install`;
+  for (const d of dirNames) {
+    if (d.endsWith(suffix) && d.length > suffix.length && !specified.has(d.slice(0, -suffix.length))) selected.add(d);
+  }
+  return new Set(dirNames.filter((d) => selected.has(d)));
+}
+
 /** Top-level directories DIB does not copy into the merged hooks directory (dib.md §1.4). */
 const NOT_HOOKS = new Set(['tests', '__pycache__']);
 
@@ -110,7 +144,17 @@ export function scanElementHooks(element: { name: string; path: string }): Eleme
     if (NOT_HOOKS.has(top)) continue;
     const full = join(element.path, top);
     if (scanEntry(element.path, top).kind !== 'directory') continue;
-    dirs.set(top, readdirSync(full).sort().map((n) => scanEntry(full, n)));
+    dirs.set(
+      top,
+      readdirSync(full)
+        .sort()
+        .map((n) => {
+          const entry = scanEntry(full, n);
+          if (top !== INSTALL_DIR || entry.kind !== 'directory') return entry;
+          const sub = join(full, n);
+          return { ...entry, children: readdirSync(sub).sort().map((c) => scanEntry(sub, c)) };
+        }),
+    );
   }
   return { element: element.name, path: element.path, dirs };
 }
@@ -162,17 +206,35 @@ function collectDir(
   dir: string,
   runs: (entry: ScannedEntry) => string | undefined,
   ignored: IgnoredHook[],
+  installTypeDirs: ReadonlySet<string> = new Set(),
 ): HookScript[] {
   const scripts = new Map<string, HookScript>();
+  const add = (hooks: ElementHooks, sub: string | undefined, entry: ScannedEntry): void => {
+    const where = sub === undefined ? dir : `${dir}/${sub}`;
+    const reason = runs(entry);
+    if (reason) {
+      ignored.push({ element: hooks.element, dir: where, name: entry.name, reason });
+      return;
+    }
+    const first = scripts.get(entry.name);
+    if (first) {
+      throw inputError(
+        `There is a duplicated hook in your elements: ${hooks.element}/${where}/${entry.name}`,
+        `${first.element}/${first.dir}/${entry.name} runs under the same name in ${dir}; rename one`,
+      );
+    }
+    scripts.set(entry.name, hookScript(hooks, where, entry.name));
+  };
   for (const hooks of all) {
     for (const entry of hooks.dirs.get(dir) ?? []) {
-      if (entry.kind === 'directory') {
-        ignored.push({ element: hooks.element, dir, name: entry.name, reason: 'a directory (install-types sub-directories are not supported yet)' });
-        continue;
+      if (entry.kind !== 'directory') {
+        add(hooks, undefined, entry);
+      } else if (installTypeDirs.has(entry.name)) {
+        for (const child of entry.children ?? []) add(hooks, entry.name, child);
+      } else {
+        const why = /-install$/.test(entry.name) ? 'an install-type directory whose type is not selected' : 'a directory';
+        ignored.push({ element: hooks.element, dir, name: entry.name, reason: why });
       }
-      const reason = runs(entry);
-      if (reason) ignored.push({ element: hooks.element, dir, name: entry.name, reason });
-      else scripts.set(entry.name, hookScript(hooks, dir, entry.name));
     }
   }
   return sortRunParts([...scripts.keys()]).map((n) => scripts.get(n) as HookScript);
@@ -192,10 +254,16 @@ function environmentFileSourced(entry: ScannedEntry): string | undefined {
 }
 
 /** The hook plan for the expanded elements, given in expansion order. Pure. */
-export function planHooks(elements: readonly ElementHooks[]): HookPlan {
+export function planHooks(elements: readonly ElementHooks[], options: InstallTypeOptions = {}): HookPlan {
   const copies = planHookCopies(elements);
   const ignored: IgnoredHook[] = [];
+  const installTypeDirNames = elements.flatMap((e) => (e.dirs.get(INSTALL_DIR) ?? []).filter((x) => x.kind === 'directory').map((x) => x.name));
+  const installTypeDirs = selectedInstallTypeDirs(installTypeDirNames, options.env ?? {});
   const environment = collectDir(elements, ENVIRONMENT_DIR, environmentFileSourced, ignored);
-  const phases = PHASES.map((p) => ({ phase: p.dir, where: p.where, scripts: collectDir(elements, p.dir, scriptRuns, ignored) }));
+  const phases = PHASES.map((p) => ({
+    phase: p.dir,
+    where: p.where,
+    scripts: collectDir(elements, p.dir, scriptRuns, ignored, p.dir === INSTALL_DIR ? installTypeDirs : undefined),
+  }));
   return { environment, phases, ignored, copies };
 }

@@ -4,7 +4,7 @@
  * hooks directory DIB would merge, and the same squashed package lists as DIB's package-installs-squash.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { discoverElements } from '../../src/elements/discovery.js';
@@ -31,7 +31,7 @@ function mergeHooks(paths: readonly string[], into: string, dirs: readonly strin
       const src = join(path, dir);
       if (!existsSync(src)) continue;
       mkdirSync(join(into, dir), { recursive: true });
-      for (const f of readdirSync(src)) if (statSync(join(src, f)).isFile()) copyFileSync(join(src, f), join(into, dir, f));
+      for (const f of readdirSync(src)) cpSync(join(src, f), join(into, dir, f), { recursive: true });
     }
   }
 }
@@ -51,9 +51,17 @@ describe.runIf(haveDib())("DIB's own elements, checked by DIB's own tools", () =
 
       test('hook plan: the same scripts, in the same order, as dib-run-parts --list', () => {
         const elements = ours().elements;
-        const plan = planHooks(elements.map(scanElementHooks));
+        const plan = planHooks(elements.map(scanElementHooks), { env: { DIB_DEFAULT_INSTALLTYPE: 'source' } });
         const merged = tmp();
         mergeHooks(elements.map((e) => e.path), merged, plan.phases.map((p) => p.phase));
+        // DIB's base pulls in install-types, whose extra-data.d script links the selected
+        // install.d/<prefix>-<type>-install scripts into install.d: run it as DIB would.
+        expect(elements.map((e) => e.name)).toContain('install-types');
+        const linked = spawnSync('bash', [join(DIB_ELEMENTS, 'install-types/extra-data.d/99-enable-install-types')], {
+          encoding: 'utf8',
+          env: { PATH: '/usr/bin:/bin', TMP_HOOKS_PATH: merged, DIB_DEFAULT_INSTALLTYPE: 'source', DIB_DEBUG_TRACE: '0' },
+        });
+        expect(linked.status, linked.stderr).toBe(0);
         let total = 0;
         for (const phase of plan.phases) {
           const dir = join(merged, phase.phase);

@@ -3,7 +3,7 @@
  * Oracle: DIB's dib-run-parts --list over the merged hooks directory DIB would build (dib.md §1.4).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { TsdibError } from '../../src/errors.js';
@@ -37,15 +37,16 @@ function tree(root: string): string {
         'install.d/75-app.sh': '#!/bin/sh\n',
         'install.d/60-app.noexec': '#!/bin/sh\n',
         'install.d/app-source-install/10-x': '#!/bin/sh\n',
+        'install.d/app-package-install/20-pkg': '#!/bin/sh\n',
         'cleanup.d/01-clean': '#!/bin/sh\n',
       },
     },
   });
 }
 
-function plan(root: string) {
+function plan(root: string, env: Record<string, string> = {}) {
   const expansion = expandElements(['app'], discoverElements([root]), { skipBase: true });
-  return { expansion, plan: planHooks(expansion.elements.map(scanElementHooks)) };
+  return { expansion, plan: planHooks(expansion.elements.map(scanElementHooks), { env }) };
 }
 
 describe('planHooks', () => {
@@ -55,7 +56,7 @@ describe('planHooks', () => {
     expect(p.phases.map((ph) => ph.phase)).toEqual(['root.d', 'extra-data.d', 'pre-install.d', 'install.d', 'post-install.d', 'post-root.d', 'block-device.d', 'pre-finalise.d', 'finalise.d', 'cleanup.d']);
     expect(p.phases.map((ph) => ph.where)).toEqual(PHASES.map((ph) => ph.where));
     const install = p.phases.find((ph) => ph.phase === 'install.d');
-    expect(install?.scripts.map((s) => `${s.element}/${s.name}`)).toEqual(['app/10-app', 'os/50-os', 'app/100-late']);
+    expect(install?.scripts.map((s) => `${s.element}/${s.dir}/${s.name}`)).toEqual(['app/install.d/10-app', 'app/install.d/app-source-install/10-x', 'os/install.d/50-os', 'app/install.d/100-late']);
     expect(install?.scripts[0]?.path).toBe(join(root, 'app', 'install.d', '10-app'));
     expect(install?.scripts[0]?.inTargetPath).toBe('/tmp/in_target.d/install.d/10-app');
     expect(p.phases.find((ph) => ph.phase === 'root.d')?.scripts.map((s) => s.name)).toEqual(['10-bootstrap']);
@@ -67,9 +68,21 @@ describe('planHooks', () => {
   test('what does not run is reported with the reason', () => {
     const { plan: p } = plan(tree(tmp()));
     const reasons = Object.fromEntries(p.ignored.map((i) => [`${i.element}/${i.dir}/${i.name}`, i.reason]));
-    expect(Object.keys(reasons).sort()).toEqual(['app/install.d/60-app', 'app/install.d/75-app.sh', 'app/install.d/app-source-install', 'os/install.d/README.rst']);
+    expect(Object.keys(reasons).sort()).toEqual(['app/install.d/60-app', 'app/install.d/75-app.sh', 'app/install.d/app-package-install', 'os/install.d/README.rst']);
+    expect(reasons['app/install.d/app-package-install']).toBe('an install-type directory whose type is not selected');
     expect(reasons['app/install.d/60-app']).toBe('not executable');
     expect(reasons['app/install.d/75-app.sh']).toMatch(/dot/);
+  });
+  test('install types: DIB_INSTALLTYPE_<prefix> beats DIB_DEFAULT_INSTALLTYPE', () => {
+    const root = tree(tmp());
+    const scripts = (env: Record<string, string>) => plan(root, env).plan.phases.find((p) => p.phase === 'install.d')?.scripts.map((s) => s.dir) ?? [];
+    expect(scripts({ DIB_INSTALLTYPE_app: 'package' })).toContain('install.d/app-package-install');
+    expect(scripts({ DIB_INSTALLTYPE_app: 'package' })).not.toContain('install.d/app-source-install');
+    expect(scripts({ DIB_DEFAULT_INSTALLTYPE: 'package' })).toContain('install.d/app-package-install');
+    expect(scripts({ DIB_DEFAULT_INSTALLTYPE: 'package', DIB_INSTALLTYPE_app: 'source' })).toContain('install.d/app-source-install');
+    expect(scripts({ DIB_INSTALLTYPE_app: 'repo' }).filter((d) => d !== 'install.d')).toEqual([]);
+    const script = plan(root).plan.phases.find((p) => p.phase === 'install.d')?.scripts[1];
+    expect(script).toMatchObject({ name: '10-x', path: join(root, 'app', 'install.d', 'app-source-install', '10-x'), inTargetPath: '/tmp/in_target.d/install.d/app-source-install/10-x' });
   });
   test("a hook name used by two elements is refused with DIB's message", () => {
     const root = makeElements(tmp(), {
@@ -114,17 +127,22 @@ function mergeHooks(elements: { path: string }[], into: string): void {
       const src = join(e.path, dir);
       if (!statSync(src).isDirectory()) continue;
       mkdirSync(join(into, dir), { recursive: true });
-      for (const f of readdirSync(src)) if (statSync(join(src, f)).isFile()) copyFileSync(join(src, f), join(into, dir, f));
+      for (const f of readdirSync(src)) cpSync(join(src, f), join(into, dir, f), { recursive: true });
     }
   }
 }
 
-describe.runIf(haveDib())("oracle: DIB's dib-run-parts --list on the merged hooks", () => {
+describe.runIf(haveDib())("oracle: DIB's install-types and dib-run-parts --list on the merged hooks", () => {
   test('each phase lists the same scripts in the same order', () => {
     const root = tree(tmp());
     const { expansion, plan: p } = plan(root);
     const merged = tmp();
     mergeHooks([...expansion.elements], merged);
+    const linked = spawnSync('bash', [join(DIB_DIR, 'elements/install-types/extra-data.d/99-enable-install-types')], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', TMP_HOOKS_PATH: merged, DIB_DEFAULT_INSTALLTYPE: 'source', DIB_DEBUG_TRACE: '0' },
+    });
+    expect(linked.status, linked.stderr).toBe(0);
     for (const phase of p.phases) {
       const dir = join(merged, phase.phase);
       let dib: string[] = [];
