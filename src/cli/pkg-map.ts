@@ -7,7 +7,7 @@
  * `--element E` looks for E/pkg-map on the elements path (--elements-path or ELEMENTS_PATH, then the shipped
  * elements); when E is not on the path it falls back to DIB's in-image location /usr/share/pkg-map/E.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { failure, inputError, TsdibError } from '../errors.js';
@@ -15,7 +15,6 @@ import { discoverElements } from '../elements/discovery.js';
 import { lookupNames, parsePkgMap, type PkgMap } from '../elements/pkg-map.js';
 import { elementsSearchPath } from '../elements/search-path.js';
 import { runCommand } from './common.js';
-import { readFileSync } from 'node:fs';
 
 interface PkgMapArgs {
   names?: string[];
