@@ -3,8 +3,19 @@
  * files. Writers call `readBody` chunk by chunk and never hold a whole body.
  */
 import * as fs from 'node:fs';
-import { readFully } from '../disk/file.js';
-import type { Body, BodySource } from './types.js';
+import type { Body } from './types.js';
+
+const MAX_OPEN_FILES = 64;
+
+/** Reads into `target` from `position`; bytes past the end of the file stay zero. */
+function readFullyInto(fd: number, position: number, target: Uint8Array): void {
+  let done = 0;
+  while (done < target.length) {
+    const n = fs.readSync(fd, target, done, target.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+}
 
 export class BodyReader {
   private readonly fds = new Map<string, number>();
@@ -12,14 +23,26 @@ export class BodyReader {
   /** Reads [offset, offset + length) of the file `body` describes; holes and bytes past the data read as zeros. */
   read(body: Body, offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    const end = offset + length;
+    this.readInto(body, offset, out);
+    return out;
+  }
+
+  /**
+   * Fills `target` with the body's bytes from `offset` (writers pass a slice of their own output
+   * buffer, so nothing is allocated per file). `target` must hold zeros where the body has holes.
+   */
+  readInto(body: Body, offset: number, target: Uint8Array): void {
+    const end = offset + target.length;
     for (const seg of body.segments) {
       const s = Math.max(seg.offset, offset);
       const e = Math.min(seg.offset + seg.length, end);
       if (e <= s) continue;
-      out.set(this.readSource(seg.source, seg.source.offset + (s - seg.offset), e - s), s - offset);
+      const into = target.subarray(s - offset, e - offset);
+      const source = seg.source;
+      const from = source.offset + (s - seg.offset);
+      if ('bytes' in source) into.set(source.bytes.subarray(from, from + (e - s)));
+      else readFullyInto(this.fdFor(source.path), from, into);
     }
-    return out;
   }
 
   /** Calls `each(offset, bytes)` for consecutive chunks of at most `chunkSize` bytes covering the whole body. */
@@ -32,14 +55,20 @@ export class BodyReader {
     this.fds.clear();
   }
 
-  private readSource(source: BodySource, offset: number, length: number): Uint8Array {
-    if ('bytes' in source) return source.bytes.subarray(offset, offset + length);
-    let fd = this.fds.get(source.path);
+  private fdFor(path: string): number {
+    let fd = this.fds.get(path);
     if (fd === undefined) {
-      fd = fs.openSync(source.path, 'r');
-      this.fds.set(source.path, fd);
+      // Keep few descriptors: a directory input has one source file per body (100k files would
+      // exhaust the process's limit). Map order is insertion order, so the oldest goes first.
+      if (this.fds.size >= MAX_OPEN_FILES) {
+        const [oldPath, oldFd] = this.fds.entries().next().value as [string, number];
+        fs.closeSync(oldFd);
+        this.fds.delete(oldPath);
+      }
+      fd = fs.openSync(path, 'r');
+      this.fds.set(path, fd);
     }
-    return readFully(fd, offset, length);
+    return fd;
   }
 }
 

@@ -174,8 +174,13 @@ const utf8 = new TextEncoder();
 
 /** Sorts names by their UTF-8 bytes, so output does not depend on insertion order or locale. */
 export function compareNames(a: string, b: string): number {
+  // UTF-16 code-unit order is UTF-8 byte order unless a surrogate pair is involved: compare the
+  // strings directly then, without encoding both on every comparison.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return Buffer.compare(utf8.encode(a), utf8.encode(b));
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 function* walkFrom(path: string, inode: Inode): Generator<{ path: string; inode: Inode }> {
   yield { path, inode };
