@@ -34,6 +34,22 @@ export class BlockWriter {
     this.filled += span;
   }
 
+  /**
+   * A zeroed slice of the buffer for `length` bytes at `block`, to be filled by the caller before the
+   * next call (file bodies are read straight into it). `length` must not exceed the buffer.
+   */
+  reserve(block: number, length: number): Uint8Array {
+    const span = Math.ceil(length / this.blockSize) * this.blockSize;
+    if (span > BUFFER_BYTES) throw new Error('BlockWriter.reserve: larger than the buffer');
+    const contiguous = this.startBlock >= 0 && block * this.blockSize === this.startBlock * this.blockSize + this.filled;
+    if (!contiguous || this.filled + span > BUFFER_BYTES) this.flush();
+    if (this.startBlock < 0) this.startBlock = block;
+    const at = this.filled;
+    this.buffer.fill(0, at, at + span);
+    this.filled += span;
+    return this.buffer.subarray(at, at + length);
+  }
+
   flush(): void {
     if (this.filled > 0) {
       this.disk.write(this.startBlock * this.blockSize, this.buffer.subarray(0, this.filled));

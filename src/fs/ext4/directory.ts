@@ -119,34 +119,30 @@ function nodeLimit(blockSize: number, csum: boolean): number {
   return (blockSize - DX_NODE_COUNT - (csum ? DX_TAIL_SIZE : 0)) / DX_ENTRY_SIZE;
 }
 
-interface Hashed extends DirEntry {
-  major: number;
-  minor: number;
-}
-
-/** Leaves of an htree: entries sorted by hash; `hash` is the index key (low bit = continues a collision). */
-function packHashedLeaves(sorted: readonly Hashed[], blockSize: number, csumSeed: number | undefined): { hash: number; bytes: Uint8Array }[] {
+/** Leaves of an htree: entries in hash order; `hash` is the index key (low bit = continues a collision). */
+function packHashedLeaves(entries: readonly DirEntry[], order: Uint32Array, majors: Uint32Array, blockSize: number, csumSeed: number | undefined): { hash: number; bytes: Uint8Array }[] {
   const space = leafSpace(blockSize, csumSeed !== undefined);
   const out: { hash: number; bytes: Uint8Array }[] = [];
   let i = 0;
-  while (i < sorted.length) {
-    const first = sorted[i]!;
-    const continues = i > 0 && sorted[i - 1]!.major === first.major;
+  while (i < order.length) {
+    const firstMajor = majors[order[i]!]!;
+    const continues = i > 0 && majors[order[i - 1]!] === firstMajor;
     const bytes = new Uint8Array(blockSize);
     const v = new DataView(bytes.buffer);
     let at = 0;
     let last = 0;
-    while (i < sorted.length) {
-      const size = recordSize(sorted[i]!.name.length);
+    while (i < order.length) {
+      const e = entries[order[i]!]!;
+      const size = recordSize(e.name.length);
       if (at + size > space) break;
-      putEntry(v, bytes, at, sorted[i]!, size);
+      putEntry(v, bytes, at, e, size);
       last = at;
       at += size;
       i++;
     }
     v.setUint16(last + DE_REC_LEN, space - last, true);
     sealLeaf(bytes, v, csumSeed);
-    out.push({ hash: (first.major | (continues ? 1 : 0)) >>> 0, bytes });
+    out.push({ hash: (firstMajor | (continues ? 1 : 0)) >>> 0, bytes });
   }
   return out;
 }
@@ -187,9 +183,14 @@ export interface HtreeOptions {
  */
 export function buildHtree(entries: readonly DirEntry[], o: HtreeOptions): Uint8Array[] {
   const csum = o.csumSeed !== undefined;
-  const hashed: Hashed[] = entries.map((e) => ({ ...e, ...o.hasher.hash(e.name) }));
-  hashed.sort((a, b) => a.major - b.major || a.minor - b.minor);
-  const leaves = packHashedLeaves(hashed, o.blockSize, o.csumSeed);
+  const majors = new Uint32Array(entries.length);
+  const minors = new Uint32Array(entries.length);
+  entries.forEach((e, k) => {
+    majors[k] = o.hasher.major(e.name);
+    minors[k] = o.hasher.minor;
+  });
+  const order = Uint32Array.from(entries.keys()).sort((a, b) => majors[a]! - majors[b]! || minors[a]! - minors[b]!);
+  const leaves = packHashedLeaves(entries, order, majors, o.blockSize, o.csumSeed);
   const rLimit = rootLimit(o.blockSize, csum);
   const nLimit = nodeLimit(o.blockSize, csum);
   const nodeCount = indexNodes(leaves.length, o.blockSize, csum);

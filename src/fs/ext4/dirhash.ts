@@ -72,6 +72,9 @@ function tea(buf: Uint32Array, inp: Uint32Array): void {
 export interface DirHasher {
   /** The major hash (low bit clear) of a name, and its minor hash. */
   hash(name: Uint8Array): { major: number; minor: number };
+  /** The major hash only; the minor one is left in `minor` (no allocation per name). */
+  major(name: Uint8Array): number;
+  minor: number;
 }
 
 /**
@@ -86,8 +89,13 @@ export function dirHasher(version: number, seed: Uint8Array, unsigned: boolean):
   }
   const buf = new Uint32Array(4);
   const inp = new Uint32Array(8);
-  return {
+  const hasher: DirHasher = {
+    minor: 0,
     hash(name) {
+      const major = hasher.major(name);
+      return { major, minor: hasher.minor };
+    },
+    major(name) {
       buf.set(init);
       let major: number;
       let minor: number;
@@ -110,7 +118,9 @@ export function dirHasher(version: number, seed: Uint8Array, unsigned: boolean):
       }
       major = (major & ~1) >>> 0;
       if (major === (HTREE_EOF_32BIT << 1) >>> 0) major = ((HTREE_EOF_32BIT - 1) << 1) >>> 0;
-      return { major, minor };
+      hasher.minor = minor;
+      return major;
     },
   };
+  return hasher;
 }

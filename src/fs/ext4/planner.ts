@@ -71,7 +71,6 @@ export interface Ext4Plan {
   paths: Map<Inode, string>;
 }
 
-const utf8 = new TextEncoder();
 const LOST_FOUND = 'lost+found';
 /** lost+found gets 16 KiB (at least two blocks), as mke2fs makes it, so e2fsck has room to reconnect. */
 export function lostFoundBlocks(blockSize: number): number {
@@ -159,7 +158,7 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
       case 'dir': {
         const lens: number[] = [];
         for (const name of inode.children!.keys()) {
-          const n = utf8.encode(name).length;
+          const n = Buffer.byteLength(name, 'utf8');
           if (n > 255) throw inputError(`${path === '/' ? '' : path}/${name}: name longer than 255 bytes`, 'ext4 names are at most 255 bytes');
           lens.push(n);
         }
@@ -171,7 +170,7 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
         break;
       }
       case 'symlink': {
-        const n = utf8.encode(inode.linkTarget ?? '').length;
+        const n = Buffer.byteLength(inode.linkTarget ?? '', 'utf8');
         if (n >= blockSize) throw inputError(`${path}: symlink target of ${n} bytes is longer than a block`);
         if (n >= 60) contentBlocks += 1;
         break;

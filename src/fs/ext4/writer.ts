@@ -7,7 +7,7 @@
 import type { Disk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
 import { deriveBytes, deriveUuid } from '../../seed.js';
-import { BodyReader, compareNames, MODE_TYPE_BITS, type FileTree, type Inode } from '../../tree/index.js';
+import { BodyReader, MODE_TYPE_BITS, type FileTree, type Inode } from '../../tree/index.js';
 import { BlockAllocator } from './allocator.js';
 import { BlockWriter } from './block-writer.js';
 import {
@@ -198,12 +198,11 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     return { size: blocks.length * bs, blocks: blocks.length + root.treeBlocks, iBlock: root.iBlock, indexed };
   };
 
+  // Children in byte order of their names (encoded once, not per comparison).
   const childEntries = (dir: Inode): DirEntry[] => {
-    const names = [...dir.children!.keys()].sort(compareNames);
-    return names.map((name) => {
-      const child = dir.children!.get(name)!;
-      return { name: utf8.encode(name), inode: plan.numbers.get(child)!, fileType: FILE_TYPES[child.type] };
-    });
+    const entries: DirEntry[] = [];
+    for (const [name, child] of dir.children!) entries.push({ name: Buffer.from(name, 'utf8'), inode: plan.numbers.get(child)!, fileType: FILE_TYPES[child.type] });
+    return entries.sort((a, b) => Buffer.compare(a.name, b.name));
   };
 
   const putTreeInode = (ino: number, inode: Inode) => {
@@ -239,9 +238,9 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
         for (const e of extents) {
           const end = Math.min((e.logical + e.length) * bs, size);
           for (let off = e.logical * bs; off < end; off += CHUNK) {
-            const bytes = reader.read(body!, off, Math.min(CHUNK, end - off));
-            out.write(e.physical + (off - e.logical * bs) / bs, bytes);
-            bytesDone += bytes.length;
+            const length = Math.min(CHUNK, end - off);
+            reader.readInto(body!, off, out.reserve(e.physical + (off - e.logical * bs) / bs, length));
+            bytesDone += length;
           }
           blocks += e.length;
         }
