@@ -1,0 +1,20 @@
+/**
+ * DIB block-device layouts: YAML (tree or graph form) or presets → a validated graph → a disk plan.
+ */
+export { parseLayout, presetLayout, validateConfig, type Layout } from './parse.js';
+export { PRESETS, isPresetName, type PresetName } from './presets.js';
+export { configTreeToGraph, toDibGraph, type GraphEntry, type ConfigValues } from './tree.js';
+export {
+  buildGraph,
+  type LayoutGraph,
+  type LayoutNode,
+  type LocalLoopNode,
+  type PartitionNode,
+  type PartitioningInfo,
+  type MkfsNode,
+  type MountNode,
+  type FstabNode,
+  type LvmNode,
+} from './graph.js';
+export { planLayout, type DiskPlan, type PlannedFilesystem, type PlanOptions } from './plan.js';
+export { PLUGINS, type PluginName } from './schema.js';
