@@ -149,6 +149,26 @@ describe('readRootfs', () => {
       expect(tree.lookup('l')!.linkTarget).toBe('the/real/target');
     });
 
+    test('pax size overrides the header size; GNU-escaped xattr names are decoded', async () => {
+      const p = writeTar('size.tar', [
+        { name: 'f', data: 'abcd', pax: { size: '4', 'SCHILY.xattr.user.a%3Db%25c': 'v' } },
+        { name: 'after', data: 'z' },
+      ]);
+      // makeTar wrote the header size from the data too; zero it to prove the pax record is used.
+      const bytes = fs.readFileSync(p);
+      const header = 1024; // after the pax header and its one block of records
+      bytes.write('00000000000\0', header + 124, 'latin1');
+      bytes.fill(0x20, header + 148, header + 156);
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += bytes[header + i]!;
+      bytes.write(`${sum.toString(8).padStart(6, '0')}\0 `, header + 148, 'latin1');
+      fs.writeFileSync(p, bytes);
+      const { tree } = await read([p]);
+      expect(content(tree.lookup('f')!.body)).toBe('abcd');
+      expect(content(tree.lookup('after')!.body)).toBe('z');
+      expect(Buffer.from(tree.lookup('f')!.xattrs.get('user.a=b%c')!).toString()).toBe('v');
+    });
+
     test('a global pax header applies to every later entry until overridden', async () => {
       const g = encodePaxRecords([{ key: 'SCHILY.xattr.user.g', value: Buffer.from([0x80, 0x00, 0xff]) }]);
       const pad = new Uint8Array(512 - g.length);
@@ -297,7 +317,7 @@ describe('readRootfs', () => {
     expect(err.message).toContain('nope.tar: no such file or directory');
   });
 
-  describe.runIf(haveTools('tar'))('GNU tar archives of every format read back as the directory they came from', () => {
+  describe.runIf(haveTools('tar'))('GNU tar and bsdtar archives of every format read back as the directory they came from', () => {
     const dir = () => {
       const d = tmp();
       const deep = join(d, 'usr', 'share', 'a'.repeat(60), 'b'.repeat(60));
@@ -307,7 +327,13 @@ describe('readRootfs', () => {
       fs.linkSync(join(d, 'usr', 'plain'), join(d, 'usr', 'plain-link'));
       fs.symlinkSync('plain', join(d, 'usr', 'sym'));
       fs.chmodSync(join(d, 'usr', 'plain'), 0o2755);
-      for (const p of ['usr/plain', 'usr/sym', 'usr']) fs.lutimesSync(join(d, p), 1_600_000_000, 1_600_000_000);
+      // A file with holes: stored whole, or as a sparse member by `tar --sparse` and bsdtar.
+      const holes = fs.openSync(join(d, 'usr', 'holes'), 'w');
+      fs.ftruncateSync(holes, 1 << 20);
+      fs.writeSync(holes, 'data in the middle', 512 * 1024);
+      fs.writeSync(holes, 'tail', (1 << 20) - 4);
+      fs.closeSync(holes);
+      for (const p of ['usr/plain', 'usr/sym', 'usr/holes', 'usr']) fs.lutimesSync(join(d, p), 1_600_000_000, 1_600_000_000);
       return d;
     };
 
@@ -322,10 +348,21 @@ describe('readRootfs', () => {
         });
     };
 
+    test.runIf(haveTools('bsdtar')).each(['pax', 'ustar', 'gnutar', 'v7'])('bsdtar --format=%s', async (format) => {
+      const src = dir();
+      if (format === 'v7') fs.rmSync(join(src, 'usr', 'share'), { recursive: true }); // v7 names stop at 100 bytes
+      const out = join(tmp(), `bsd-${format}.tar`);
+      const r = runTool('bsdtar', [`--format=${format}`, '--uid', '0', '--gid', '0', '--numeric-owner', '-cf', out, '-C', src, '.']);
+      expect(r.stderr).toBe('');
+      const fromTar = await read([out]);
+      const fromDir = await read([src]);
+      expect(describeTree(fromTar.tree)).toEqual(describeTree(fromDir.tree));
+    });
+
     test.each(['gnu', 'oldgnu', 'ustar', 'pax', 'posix'])('--format=%s', async (format) => {
       const src = dir();
       const out = join(tmp(), `${format}.tar`);
-      const r = runTool('tar', [`--format=${format}`, '--owner=0', '--group=0', '--numeric-owner', '-cf', out, '-C', src, '.']);
+      const r = runTool('tar', [`--format=${format}`, ...(format === 'ustar' ? [] : ['--sparse']), '--owner=0', '--group=0', '--numeric-owner', '-cf', out, '-C', src, '.']);
       expect(r.stderr).toBe('');
       const fromTar = await read([out]);
       const fromDir = await read([src]);

@@ -184,6 +184,34 @@ describe('writeTar', () => {
     });
   });
 
+  describe.runIf(haveTools('bsdtar'))('bsdtar (libarchive) reads what we write', () => {
+    test.runIf(process.getuid?.() === 0)('extracted with --xattrs, the files are what the tree says', async () => {
+      const dir = tmp();
+      const out = join(dir, 'out.tar');
+      await writeTar(sampleTree(), out, { epoch: 0 });
+      const list = runTool('bsdtar', ['-tvf', out]);
+      expect(list.stderr).toBe('');
+      expect(list.status).toBe(0);
+      const root = join(dir, 'x');
+      fs.mkdirSync(root);
+      const r = runTool('bsdtar', ['-x', '--xattrs', '--numeric-owner', '-p', '-f', out, '-C', root]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const st = (p: string) => fs.lstatSync(join(root, p), { bigint: true });
+      expect(Number(st('bin/ping').mode) & 0o7777).toBe(0o4755);
+      expect(st(`${LONG_DIR}/ping3`).ino).toBe(st('bin/ping').ino);
+      expect(st('bin/ping').mtimeNs).toBe(1714979289123456789n);
+      expect([st('bin/plain').uid, st('bin/plain').gid]).toEqual([3000000n, 4000000n]);
+      expect(fs.readlinkSync(join(root, 'far'))).toBe(LONG_TARGET);
+      expect(st('dev/sda').rdev).toBe(0x800n);
+      expect(sha(fs.readFileSync(join(root, 'var/sparse')))).toBe(bodySha(sparseBody()));
+      if (haveTools('getfattr')) {
+        const g = runTool('getfattr', ['-n', 'security.capability', '-e', 'hex', join(root, 'bin/ping')]);
+        expect(g.stdout).toContain(`security.capability=0x${CAP.toString('hex')}`);
+      }
+    });
+  });
+
   test('chunks are bounded: no chunk holds a whole large body', () => {
     const tree = new FileTree();
     const big = new Uint8Array(3 << 20).fill(1);
