@@ -91,6 +91,8 @@ function expandCommand(catalog: ElementCatalog, args: ArgumentsCamelCase<Element
   if (names.length === 0) throw inputError('--expand needs at least one element name', 'e.g. tsdib elements --expand vm my-os');
   const expansion = expandElements(names, catalog, { skipBase: args['skip-base'] ?? false, arch: args.arch ?? hostArch() });
   for (const note of expansion.notes) process.stderr.write(`tsdib: note: ${note}\n`);
+  const used = new Set(expansion.elements.map((e) => e.name));
+  for (const o of catalog.overrides) if (used.has(o.name)) process.stderr.write(`tsdib: note: Element <${o.winner}> overrides <${o.hidden}>\n`);
   if (args.plan) return showPlan(expansion, args.arch ?? hostArch(), args.json ?? false);
   if (args.json) {
     return JSON.stringify(

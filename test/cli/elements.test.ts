@@ -94,6 +94,11 @@ describe('tsdib elements --expand', () => {
     expect(json.hooks.phases).toHaveLength(10);
     expect(tsdib(['elements', '--plan'], { env: ENV }).status).toBe(2);
   });
+  test('an override in use is noted on stderr, as DIB warns', () => {
+    const r = tsdib(['elements', '--expand', 'my-os', 'vm', '--elements-path', `${OVERRIDE}:${TREE}`], { env: ENV });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`tsdib: note: Element <${join(OVERRIDE, 'vm')}> overrides <${join(SHIPPED_ELEMENTS_DIR, 'vm')}>\n`);
+  });
   test('--expand without names: exit 2', () => {
     expect(tsdib(['elements', '--expand'], { env: ENV }).status).toBe(2);
   });
