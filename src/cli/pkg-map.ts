@@ -99,7 +99,7 @@ export const pkgMapCommand: CommandModule<object, PkgMapArgs> = {
       .option('prefix', { type: 'string', nargs: 1, describe: 'Put this before every output line (to tell output from logs)' })
       .option('debug', { type: 'boolean', describe: 'Log each mapping on stderr' })
       .option('elements-path', { type: 'string', describe: 'Colon-separated element directories (default: $ELEMENTS_PATH), before the shipped elements' })
-      .example('$0 pkg-map --element bootloader --distro debian grub', 'One name, mapped for Debian')
+      .example('$0 pkg-map --element my-app --elements-path ~/elements --distro debian python-dev', "Map a name through my-app's pkg-map for Debian")
       .example('$0 pkg-map --pkg-map ./pkg-map --distro centos --release 9-stream --missing-ok --prefix - a b', 'A file, names without mapping passed through')
       .epilogue(
         'Output: one line per mapped name (a value may list several packages); an empty mapping prints nothing.\n' +
