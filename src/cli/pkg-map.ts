@@ -52,10 +52,10 @@ function pkgMap(args: ArgumentsCamelCase<PkgMapArgs>, out: (line: string) => voi
   const names = (args.names ?? []).map(String);
   const element = args.element ?? '';
   const file = args['pkg-map'] ?? '';
-  if (!element && !file) throw failure('Please specify an --element argument.', 'or --pkg-map FILE');
+  if (!element && !file) throw failure('Please specify an --element argument', 'or --pkg-map FILE');
   if (element && file) throw failure('Specify either --element or --pkg-map', 'not both');
   const distro = args.distro ?? process.env['DISTRO_NAME'];
-  if (!distro) throw failure('Please specify a --distro argument or set DISTRO_NAME.', 'e.g. --distro debian');
+  if (!distro) throw failure('Please specify a --distro argument or set DISTRO_NAME', 'e.g. --distro debian');
   const release = args.release ?? process.env['DIB_RELEASE'];
   const prefix = args.prefix ?? '';
   const label = file ? `<${file}>` : element;
@@ -68,7 +68,7 @@ function pkgMap(args: ArgumentsCamelCase<PkgMapArgs>, out: (line: string) => voi
       for (const n of names) out(`${prefix}${n}`);
       return;
     }
-    throw inputError(`Required pkg-map for ${label} element does not exist.`, `looked for ${mapFile}`);
+    throw inputError(`Required pkg-map for ${label} element does not exist`, `looked for ${mapFile}; --missing-ok passes names through`);
   }
   for (const { name, value } of lookupNames(readMap(mapFile), names, distro, release)) {
     if (value) {
