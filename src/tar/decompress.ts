@@ -60,7 +60,7 @@ export function sniffFile(file: string): Compression {
 export async function decompressToSpool(file: string, compression: Exclude<Compression, 'none'>, spoolPath: string): Promise<void> {
   try {
     if (compression === 'zstd') {
-      zstdToSpool(file, spoolPath);
+      await zstdToSpool(file, spoolPath);
     } else if (compression === 'xz') {
       const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
       const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
@@ -78,11 +78,11 @@ export async function decompressToSpool(file: string, compression: Exclude<Compr
 }
 
 /**
- * zstd, synchronously: fzstd hands out one block (≤ 128 KiB) at a time and each is written at once.
+ * zstd, writing synchronously: fzstd hands out one block (≤ 128 KiB) at a time and each is written at once.
  * A stream Transform would queue them instead, and a few KiB of RLE blocks (a run of zeros) expand
  * to gigabytes in one push.
  */
-function zstdToSpool(file: string, spoolPath: string): void {
+async function zstdToSpool(file: string, spoolPath: string): Promise<void> {
   const input = fs.openSync(file, 'r');
   const output = fs.openSync(spoolPath, 'w');
   try {
@@ -98,6 +98,8 @@ function zstdToSpool(file: string, spoolPath: string): void {
       at += n;
       // fzstd may keep a reference to an unfinished block's bytes: hand it a copy.
       decoder.push(chunk.slice(0, n));
+      // Let the event loop run between chunks, so Ctrl-C is handled (and the spool removed) promptly.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     decoder.push(new Uint8Array(0), true);
   } finally {

@@ -38,7 +38,7 @@ export async function readRootfs(inputs: readonly string[], options: ReadRootfsO
   const stats = emptyStats();
   let spoolDir: string | undefined;
   const cleanup = () => {
-    if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
+    if (spoolDir) removeSpoolDir(spoolDir);
     spoolDir = undefined;
   };
   try {
@@ -50,11 +50,13 @@ export async function readRootfs(inputs: readonly string[], options: ReadRootfsO
         const compression = sniffFile(input);
         let archivePath = path.resolve(input);
         if (compression !== 'none') {
-          spoolDir ??= fs.mkdtempSync(path.join(options.tmpDir, 'tsdib-spool-'));
+          spoolDir ??= makeSpoolDir(options.tmpDir);
           archivePath = spoolPathFor(spoolDir, index, input);
           await decompressToSpool(input, compression, archivePath);
         }
-        readLayer(tree, archivePath, input, index > 0, stats);
+        // Offsets in errors count in the tar itself: for compressed input, in the decompressed stream.
+        const displayName = compression === 'none' ? input : `${input} [${compression}-decompressed]`;
+        readLayer(tree, archivePath, displayName, index > 0, stats);
       }
       stats.inputs++;
     }
@@ -86,6 +88,43 @@ function readLayer(tree: FileTree, archivePath: string, displayName: string, has
   } finally {
     file.close();
   }
+}
+
+/**
+ * Spool directories still on disk. They can hold gigabytes, so they go on exit and on Ctrl-C/SIGTERM
+ * too, even when the caller never reaches cleanup(). The signal handlers re-raise the signal once the
+ * spools are gone (as AtomicOutput's do), so the process still ends the way the signal asks.
+ */
+const liveSpoolDirs = new Set<string>();
+let spoolHandlersInstalled = false;
+
+function makeSpoolDir(tmpDir: string): string {
+  if (!spoolHandlersInstalled) {
+    spoolHandlersInstalled = true;
+    const removeAll = () => {
+      for (const dir of [...liveSpoolDirs]) removeSpoolDir(dir);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        removeAll();
+        process.kill(process.pid, signal);
+      });
+    }
+    process.once('exit', removeAll);
+  }
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(tmpDir, 'tsdib-spool-'));
+  } catch (e) {
+    throw inputError(`cannot create a spool directory in ${tmpDir}: ${(e as Error).message}`, 'point the temporary directory (TMPDIR) at a writable place');
+  }
+  liveSpoolDirs.add(dir);
+  return dir;
+}
+
+function removeSpoolDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  liveSpoolDirs.delete(dir);
 }
 
 function statInput(input: string): fs.Stats {

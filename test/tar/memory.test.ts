@@ -1,8 +1,10 @@
 /**
  * Memory must grow with the number of entries, never with the data: the reader is run in a child
  * process (the built dist/, as `npm test` builds it) and its peak RSS is compared with the data size.
+ * The spool a compressed input needs must not outlive the process, even on Ctrl-C.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -50,5 +52,28 @@ describe('memory does not grow with the data', () => {
     expect(r.entries).toBe(20_000 + 100 + 2); // files, their directories, ./ and ./usr/
     console.log(`20k entries: peak RSS ${(r.maxRssBytes / MiB).toFixed(1)} MiB`);
     expect(r.maxRssBytes).toBeLessThan(200 * MiB);
+  });
+});
+
+describe('spool files', () => {
+  const tmp = useTmpDir();
+
+  test('Ctrl-C (SIGINT) removes the spool and still ends the process by the signal', async () => {
+    const dir = tmp();
+    // Reads, then idles without calling cleanup(): only the signal handler can remove the spool.
+    const script = `
+      const { readRootfs } = await import(${JSON.stringify(DIST)});
+      await readRootfs([${JSON.stringify(join(FIXTURES, 'base256-gnu.tar.zst'))}], { tmpDir: ${JSON.stringify(dir)} });
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const spoolHasData = () =>
+      readdirSync(dir).some((d) => d.startsWith('tsdib-spool-') && readdirSync(join(dir, d)).some((f) => statSync(join(dir, d, f)).size > 0));
+    while (!spoolHasData()) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(dir)).toBe(true);
   });
 });
