@@ -78,6 +78,14 @@ function indexEntry(v: DataView, at: number, logical: number, child: number): vo
  * inode's checksum seed (crc of fs seed, inode number, generation) or undefined without metadata_csum.
  */
 export function buildExtentTree(extents: readonly Extent[], treeBlocks: readonly number[], blockSize: number, csumSeed: number | undefined): ExtentTree {
+  if (extents.length <= ROOT_ENTRIES) {
+    // The common case: every extent fits in i_block, no tree blocks.
+    const root = new Uint8Array(I_BLOCK_SIZE);
+    const rv = new DataView(root.buffer);
+    header(root, extents.length, ROOT_ENTRIES, 0);
+    extents.forEach((e, k) => leafEntry(rv, EH_SIZE + k * ENTRY_SIZE, e));
+    return { root, blocks: [] };
+  }
   const per = entriesPerBlock(blockSize);
   const blocks: { block: number; bytes: Uint8Array }[] = [];
   // Level 0 = leaves. Each level is a list of (first logical block, encoder of entries).

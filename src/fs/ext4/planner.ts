@@ -55,8 +55,10 @@ export interface Ext4Plan {
   numbers: Map<Inode, number>;
   /** Tree inodes in inode-number order from FIRST_INO + 1 (12) on. */
   ordered: Inode[];
-  /** The directory's parent inode number ("..") by directory. */
-  parents: Map<Inode, number>;
+  /** Link counts by inode number (names; 2 + subdirectories for directories). */
+  links: Uint32Array;
+  /** The parent's inode number ("..") by directory inode number. */
+  parents: Uint32Array;
   /** The tree's /lost+found directory, when it has one (it becomes inode 11). */
   lostFound: Inode | undefined;
   /** Highest inode number used. */
@@ -67,11 +69,29 @@ export interface Ext4Plan {
   xattrBlockRefs: Map<string, number>;
   files: number;
   bytes: number;
-  /** Paths by inode, for noHoles predicates and error messages (first name of each inode). */
-  paths: Map<Inode, string>;
+  /** First path of each inode, kept only when noHoles is a predicate (it needs the path). */
+  paths: Map<Inode, string> | undefined;
 }
 
 const LOST_FOUND = 'lost+found';
+const MAX_LINKS = 65000;
+
+/** A Uint32Array that grows as inode numbers are handed out. */
+class GrowingU32 {
+  data = new Uint32Array(1024);
+  at(i: number): number {
+    return i < this.data.length ? this.data[i]! : 0;
+  }
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const bigger = new Uint32Array(Math.max(i + 1, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[i] = v;
+  }
+}
+
 /** lost+found gets 16 KiB (at least two blocks), as mke2fs makes it, so e2fsck has room to reconnect. */
 export function lostFoundBlocks(blockSize: number): number {
   return Math.max(2, Math.ceil(16384 / blockSize));
@@ -110,14 +130,16 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
   const bpg = blockSize * 8;
 
   const numbers = new Map<Inode, number>();
-  const parents = new Map<Inode, number>();
-  const paths = new Map<Inode, string>();
+  const parents = new GrowingU32();
+  const links = new GrowingU32();
+  const paths = typeof options.noHoles === 'function' ? new Map<Inode, string>() : undefined;
+  const pendingParents = new Map<Inode, number>();
   const ordered: Inode[] = [];
   const root = tree.root;
   const lf = root.children?.get(LOST_FOUND);
   if (lf && lf.type !== 'dir') throw inputError(`/${LOST_FOUND} is a ${lf.type}, not a directory`, 'e2fsck needs it to be a directory: remove it from the input');
   numbers.set(root, ROOT_INO);
-  parents.set(root, ROOT_INO);
+  parents.set(ROOT_INO, ROOT_INO);
   if (lf) numbers.set(lf, FIRST_INO);
   let next = FIRST_INO + 1;
   let contentBlocks = features.names.has('resize_inode') ? 1 : 0;
@@ -130,15 +152,32 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
   const treeBlocksFor = (extents: number) => extentTreeBlocks(extents, blockSize);
 
   for (const { path, inode } of tree.walk()) {
-    if (!numbers.has(inode)) {
-      numbers.set(inode, next++);
+    let ino = numbers.get(inode);
+    if (ino === undefined) {
+      ino = next++;
+      numbers.set(inode, ino);
       ordered.push(inode);
-    } else if (paths.has(inode)) {
-      continue; // a second name of a hard-linked inode: counted once
     }
-    paths.set(inode, path);
+    if (inode.type !== 'dir') {
+      links.set(ino, links.at(ino) + 1);
+      if (links.at(ino) > MAX_LINKS) throw inputError(`${path}: more than ${MAX_LINKS} hard links to one file`, 'ext4 allows at most 65000');
+      if (links.at(ino) > 1) continue; // a further name of a hard-linked inode: its content is counted once
+    }
+    paths?.set(inode, path);
     if (inode.type === 'dir') {
-      for (const child of inode.children!.values()) if (child.type === 'dir') parents.set(child, numbers.get(inode) ?? 0);
+      let subdirs = 0;
+      for (const child of inode.children!.values()) {
+        if (child.type !== 'dir') continue;
+        subdirs++;
+        // A directory's inode number is handed out when the walk reaches it; remember its parent by object until then.
+        pendingParents.set(child, ino);
+      }
+      links.set(ino, 2 + subdirs + (inode === root && !lf ? 1 : 0));
+      const parent = pendingParents.get(inode);
+      if (parent !== undefined) {
+        parents.set(ino, parent);
+        pendingParents.delete(inode);
+      }
     }
     // Blocks.
     switch (inode.type) {
@@ -192,7 +231,7 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
     }
   }
   const lastIno = Math.max(FIRST_INO, next - 1);
-  return { features, blockSize, inodeSize, numbers, ordered, parents, lostFound: lf, lastIno, contentBlocks, xattrBlockRefs, files, bytes, paths };
+  return { features, blockSize, inodeSize, numbers, ordered, links: links.data, parents: parents.data, lostFound: lf, lastIno, contentBlocks, xattrBlockRefs, files, bytes, paths };
 }
 
 /** The journal size in blocks for a filesystem of `blocksCount` blocks. */

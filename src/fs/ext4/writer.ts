@@ -55,6 +55,9 @@ export interface Ext4Result {
 const utf8 = new TextEncoder();
 const CHUNK = 1024 * 1024;
 const MAX_LINKS = 65000;
+/** Shared, never written to: inodes without i_block content or in-inode xattrs. */
+const NO_BLOCKS = new Uint8Array(60);
+const NO_XATTRS = new Uint8Array(0);
 
 const FILE_TYPES: Record<Inode['type'], number> = {
   file: DIR_FT.file,
@@ -134,15 +137,18 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   const reader = new BodyReader();
   const inlineSpace = inlineXattrSpace(geo.inodeSize);
   const sharedXattrBlocks = new Map<string, number>();
-  const fileExtents = new Map<Inode, Extent[]>();
+  // Where files went, for blockMap: one extent per file in typed arrays, more in a map.
+  const firstPhysical = new Float64Array(plan.lastIno + 1);
+  const firstLength = new Uint32Array(plan.lastIno + 1);
+  const moreExtents = new Map<number, Extent[]>();
   const dirsPerGroup = new Array<number>(geo.groupCount).fill(0);
-  const linkCounts = tree.linkCounts();
   let bytesDone = 0;
 
   /** Allocates the extent tree for `extents`, writes its blocks, returns i_block and the tree's block count. */
   const extentRoot = (ino: number, extents: Extent[]) => {
     const count = extentTreeBlocks(extents.length, bs);
-    const treeBlocks = Array.from({ length: count }, () => alloc.one());
+    const treeBlocks: number[] = [];
+    for (let k = 0; k < count; k++) treeBlocks.push(alloc.one());
     const t = buildExtentTree(extents, treeBlocks, bs, seedFor(ino));
     for (const b of t.blocks) out.write(b.block, b.bytes);
     return { iBlock: t.root, treeBlocks: count };
@@ -160,10 +166,10 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     links: 0,
     sectors: 0,
     flags: 0,
-    iBlock: new Uint8Array(60),
+    iBlock: NO_BLOCKS,
     generation: 0,
     fileAcl: 0,
-    inlineXattrs: new Uint8Array(0),
+    inlineXattrs: NO_XATTRS,
   });
 
   // Reserved inodes are written zeroed (mke2fs leaves i_extra_isize 0 in them), inode 1 with times.
@@ -206,22 +212,19 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   };
 
   const putTreeInode = (ino: number, inode: Inode) => {
-    const path = plan.paths.get(inode) ?? '?';
+    const path = plan.paths?.get(inode) ?? '';
     const f = base(MODE_TYPE_BITS[inode.type] | (inode.mode & 0o7777), inode.mtime);
     f.atime = inode.atime;
     f.ctime = inode.ctime;
     f.uid = inode.uid;
     f.gid = inode.gid;
-    let links = linkCounts.get(inode) ?? 1;
+    let links = plan.links[ino] ?? 1;
     let blocks = 0;
     switch (inode.type) {
       case 'dir': {
         const children = childEntries(inode);
-        if (ino === ROOT_INO && !plan.lostFound) {
-          children.push({ name: utf8.encode('lost+found'), inode: FIRST_INO, fileType: DIR_FT.dir });
-          links++;
-        }
-        const d = writeDir(ino, plan.parents.get(inode) ?? ROOT_INO, children, ino === FIRST_INO ? lostFoundBlocks(bs) : 1);
+        if (ino === ROOT_INO && !plan.lostFound) children.push({ name: utf8.encode('lost+found'), inode: FIRST_INO, fileType: DIR_FT.dir });
+        const d = writeDir(ino, plan.parents[ino] || ROOT_INO, children, ino === FIRST_INO ? lostFoundBlocks(bs) : 1);
         f.size = d.size;
         f.iBlock = d.iBlock;
         f.flags = INODE_FLAG.extents | (d.indexed ? INODE_FLAG.index : 0);
@@ -245,7 +248,10 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
           blocks += e.length;
         }
         const root = extentRoot(ino, extents);
-        fileExtents.set(inode, extents);
+        if (extents.length === 1 && extents[0]!.logical === 0) {
+          firstPhysical[ino] = extents[0]!.physical;
+          firstLength[ino] = extents[0]!.length;
+        } else if (extents.length > 0) moreExtents.set(ino, extents);
         f.size = size;
         f.iBlock = root.iBlock;
         f.flags = INODE_FLAG.extents;
@@ -257,6 +263,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
         const target = utf8.encode(inode.linkTarget ?? '');
         f.size = target.length;
         if (target.length < 60) {
+          f.iBlock = new Uint8Array(60);
           f.iBlock.set(target); // fast symlink: the target lives in i_block
         } else {
           const extents = alloc.allocate(0, 1);
@@ -275,7 +282,6 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
       default:
         break;
     }
-    if (links > MAX_LINKS) throw inputError(`${path}: ${links} hard links, ext4 allows ${MAX_LINKS}`);
     f.links = links;
     if (inode.xattrs.size) {
       const entries = toXattrEntries(inode.xattrs, path);
@@ -383,7 +389,11 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     uuid: formatUuid(uuid),
     blockMap(path: string) {
       const inode = tree.lookup(path);
-      return inode ? fileExtents.get(inode)?.map((e) => ({ ...e })) : undefined;
+      const ino = inode?.type === 'file' ? plan.numbers.get(inode) : undefined;
+      if (ino === undefined) return undefined;
+      const more = moreExtents.get(ino);
+      if (more) return more.map((e) => ({ ...e }));
+      return firstLength[ino] ? [{ logical: 0, physical: firstPhysical[ino]!, length: firstLength[ino]! }] : [];
     },
   };
   return result;
