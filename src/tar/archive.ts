@@ -202,9 +202,10 @@ function entryType(header: TarHeader, path: string, loc: Location): EntryType {
   switch (header.typeflag) {
     case '0':
     case '7': // contiguous file: a regular file everywhere but one 1980s system
+      // Pre-POSIX tars (and some careless writers) mark directories with a trailing slash only.
+      return path.endsWith('/') ? 'dir' : 'file';
     case 'S':
-      // Pre-POSIX tars mark directories with a trailing slash only.
-      return header.format === 'v7' && path.endsWith('/') ? 'dir' : 'file';
+      return 'file';
     case '1':
       return 'hardlink';
     case '2':
