@@ -195,3 +195,43 @@ describe('truncated or corrupt archives: exit 2, naming the file, the entry and 
     expect(catchError(() => entriesOf(p)).message).toContain('is not valid UTF-8');
   });
 });
+
+describe('damage never crashes the reader: it reads, or fails with an input error', () => {
+  const tmp = useTmpDir();
+  const names = ['xattrs-gnutar.tar', 'xattrs-bsdtar.tar', 'sparse-0.0.tar', 'sparse-0.1.tar', 'sparse-1.0.tar', 'sparse-oldgnu.tar', 'longnames-gnu.tar', 'base256-gnu.tar'];
+
+  const outcome = (path: string): string => {
+    try {
+      entriesOf(path);
+      return 'ok';
+    } catch (e) {
+      if (e instanceof TsdibError && e.exitCode === 2 && e.message.startsWith(`${path}: `)) return 'input error';
+      throw e;
+    }
+  };
+
+  test.each(names)('%s cut at every 64 bytes', (name) => {
+    const bytes = readFileSync(join(FIXTURES, name));
+    const p = join(tmp(), 'cut.tar');
+    const seen = new Set<string>();
+    for (let n = 0; n < bytes.length; n += 64) {
+      writeFileSync(p, bytes.subarray(0, n));
+      seen.add(outcome(p));
+    }
+    expect(seen.has('input error')).toBe(true);
+  });
+
+  test.each(names)('%s with single bytes overwritten (seeded)', (name) => {
+    const bytes = readFileSync(join(FIXTURES, name));
+    const p = join(tmp(), 'bad.tar');
+    let state = 12345;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+    // Damage only the first 4 KiB, where the headers, pax records and sparse maps are.
+    for (let i = 0; i < 300; i++) {
+      const copy = Buffer.from(bytes);
+      copy[next() % Math.min(4096, copy.length)] = next() % 256;
+      writeFileSync(p, copy);
+      outcome(p);
+    }
+  });
+});
