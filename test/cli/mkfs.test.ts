@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, linkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { writeTar } from '../../src/tar/index.js';
+import { bytesBody, FileTree } from '../../src/tree/index.js';
 import { tsdib } from '../helpers/cli.js';
 import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
@@ -40,6 +42,42 @@ describe.runIf(haveTools('e2fsck', 'debugfs', 'tar'))('tsdib mkfs ext4', () => {
     expect(runTool('debugfs', ['-R', 'stat /etc/hostname', out]).stdout).toMatch(/User:\s+1000\s+Group:\s+1000/);
     expect(runTool('debugfs', ['-R', 'stat /usr/bin/tool-link', out]).stdout).toMatch(/Links: 2/);
     expect(runTool('debugfs', ['-R', 'stat /usr/hostname-link', out]).stdout).toMatch(/Fast link dest: "..\/etc\/hostname"/);
+  });
+
+  test('a pax tar with binary xattrs, ACLs, devices, setuid and ns times: read back byte for byte', async () => {
+    const tree = new FileTree({ sec: 1700000000, nsec: 0 });
+    const cap = Uint8Array.from([1, 0, 0, 2, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // cap_setuid+ep
+    tree.addFile('usr/bin/newuidmap', bytesBody(new Uint8Array(4000).fill(0xcc)), { mode: 0o755, xattrs: new Map([['security.capability', cap]]) });
+    tree.addFile('usr/bin/passwd', bytesBody(new Uint8Array(100).fill(1)), { mode: 0o4755, mtime: { sec: 1690000000, nsec: 987654321 } });
+    tree.addFile('home/u/file', bytesBody(new Uint8Array([1, 2, 3])), { uid: 3000000, gid: 2500000, mode: 0o640 });
+    tree.addSpecial('dev/console', 'char', { mode: 0o600, rdevMajor: 5, rdevMinor: 1 });
+    const acl = new Uint8Array(4 + 4 * 8);
+    const v = new DataView(acl.buffer);
+    v.setUint32(0, 2, true);
+    [[1, 7, -1], [4, 5, -1], [0x10, 7, -1], [0x20, 5, -1]].forEach(([tag, perm, id], k) => {
+      v.setUint16(4 + 8 * k, tag!, true);
+      v.setUint16(6 + 8 * k, perm!, true);
+      v.setInt32(8 + 8 * k, id!, true);
+    });
+    tree.addDir('var/log/journal', { mode: 0o2755, gid: 101, xattrs: new Map([['system.posix_acl_default', acl]]) });
+    const tar = join(tmp(), 'rootfs.tar');
+    await writeTar(tree, tar, { epoch: 1700000000 });
+    const out = join(tmp(), 'root.ext4');
+    const r = tsdib(['mkfs', 'ext4', tar, '-o', out, '--seed', 'x', '-q'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const check = runTool('e2fsck', ['-fn', out]);
+    expect(check.status, check.stdout).toBe(0);
+    const stat = (p: string) => runTool('debugfs', ['-R', `stat ${p}`, out]).stdout;
+    expect(stat('/usr/bin/newuidmap')).toMatch(/security\.capability \(20\) = 01 00 00 02 80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00/);
+    expect(stat('/usr/bin/passwd')).toMatch(/Mode:\s+04755/);
+    expect(stat('/usr/bin/passwd')).toMatch(/mtime: 0x[0-9a-f]+:([0-9a-f]+)/);
+    const extra = parseInt(/mtime: 0x[0-9a-f]+:([0-9a-f]+)/.exec(stat('/usr/bin/passwd'))![1]!, 16);
+    expect(extra >>> 2).toBe(987654321);
+    expect(stat('/home/u/file')).toMatch(/User:\s+3000000\s+Group:\s+2500000/);
+    expect(stat('/dev/console')).toMatch(/Device major\/minor number: 05:01/);
+    expect(stat('/var/log/journal')).toMatch(/system\.posix_acl_default/);
+    expect(stat('/var/log/journal')).toMatch(/Mode:\s+02755/);
   });
 
   test('same inputs, seed and SOURCE_DATE_EPOCH: byte-identical; --json summary', () => {
