@@ -19,6 +19,7 @@ const MiB = 1024 * 1024;
 
 /** Reads `input` with the built reader in a fresh node; returns its peak RSS and what it read. */
 function readInChild(input: string, tmpDir: string): { maxRssBytes: number; entries: number; bytes: number } {
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first (npm test does)`);
   const script = `
     const { readRootfs } = await import(${JSON.stringify(DIST)});
     const r = await readRootfs([${JSON.stringify(input)}], { tmpDir: ${JSON.stringify(tmpDir)} });
