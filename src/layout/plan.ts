@@ -34,27 +34,30 @@ export interface PlanOptions {
   readonly imageSize?: number;
   /** Seed for the disk id / GUIDs. */
   readonly seed?: string;
+  /** Names the layout in errors (a file name); "block-device config" if absent. */
+  readonly source?: string;
 }
 
 export function planLayout(graph: LayoutGraph, options: PlanOptions = {}): DiskPlan {
+  const src = options.source ?? 'block-device config';
   const nodes = [...graph.nodes.values()];
   const lvm = nodes.find((n) => n.kind === 'lvm');
-  if (lvm) throw failure(`block-device config ${lvm.path}: lvm is not supported yet`, 'use partitions without LVM for now');
+  if (lvm) throw failure(`${src} ${lvm.path}: lvm is not supported yet`, 'use partitions without LVM for now');
   const disks = nodes.filter((n): n is LocalLoopNode => n.kind === 'local_loop');
   if (disks.length !== 1) {
-    throw inputError(`block-device config: ${disks.length} local_loop entries`, 'exactly one local_loop (the image, usually image0) is supported');
+    throw inputError(`${src}: ${disks.length} local_loop entries`, 'exactly one local_loop (the image, usually image0) is supported');
   }
   const disk = disks[0]!;
   const requested = disk.size ?? options.imageSize;
   if (requested === undefined) throw inputError('no image size', `give --image-size or a size in local_loop ${disk.name}`);
   const size = Math.ceil(requested / disk.blockSize) * disk.blockSize;
-  if (graph.partitionings.length > 1) throw inputError('block-device config: more than one partitioning entry', 'put all partitions of the disk in one partitioning list');
+  if (graph.partitionings.length > 1) throw inputError(`${src}: more than one partitioning entry`, 'put all partitions of the disk in one partitioning list');
   const partitioning = graph.partitionings[0];
   let table: PartitionTable | undefined;
   let partitions: readonly PlannedPartition[] = [];
   if (partitioning) {
     if (partitioning.base !== disk.name) {
-      throw inputError(`block-device config ${partitioning.path}: base "${partitioning.base}" is not the disk`, `partition the local_loop "${disk.name}"`);
+      throw inputError(`${src} ${partitioning.path}: base "${partitioning.base}" is not the disk`, `partition the local_loop "${disk.name}"`);
     }
     const requests = partitioning.partitions.map((name) => {
       const p = graph.nodes.get(name) as PartitionNode;
@@ -64,17 +67,17 @@ export function planLayout(graph: LayoutGraph, options: PlanOptions = {}): DiskP
     table = plan.table;
     partitions = plan.partitions;
   }
-  return { disk, size, sectorSize: disk.blockSize, table, partitions, filesystems: filesystemsOf(graph, disk, size, partitions) };
+  return { disk, size, sectorSize: disk.blockSize, table, partitions, filesystems: filesystemsOf(graph, disk, size, partitions, src) };
 }
 
-function filesystemsOf(graph: LayoutGraph, disk: LocalLoopNode, size: number, partitions: readonly PlannedPartition[]): PlannedFilesystem[] {
+function filesystemsOf(graph: LayoutGraph, disk: LocalLoopNode, size: number, partitions: readonly PlannedPartition[], src: string): PlannedFilesystem[] {
   const nodes = [...graph.nodes.values()];
   return graph.order
     .map((name) => graph.nodes.get(name)!)
     .filter((n): n is MkfsNode => n.kind === 'mkfs')
     .map((mkfs) => {
       const part = partitions.find((p) => p.name === mkfs.base);
-      if (!part && mkfs.base !== disk.name) throw inputError(`block-device config ${mkfs.path}: mkfs base "${mkfs.base}" is neither a partition nor the disk`);
+      if (!part && mkfs.base !== disk.name) throw inputError(`${src} ${mkfs.path}: mkfs base "${mkfs.base}" is neither a partition nor the disk`);
       const mount = nodes.find((n): n is MountNode => n.kind === 'mount' && n.base === mkfs.name);
       const fstab = mount ? nodes.find((n): n is FstabNode => n.kind === 'fstab' && n.base === mount.name) : undefined;
       return { mkfs, device: part ? part.name : disk.name, offset: part ? part.offset : 0, size: part ? part.size : size, mount, fstab };

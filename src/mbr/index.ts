@@ -32,3 +32,4 @@ export {
 } from './gpt.js';
 export { encodeTable, writeTable, readTable, type PartitionTable, type TableReadResult } from './table.js';
 export { planTable, mbrTypeByte, type PartitionRequest, type TableRequest, type TablePlan, type PlannedPartition } from './plan.js';
+export { inspectTable, type InspectReport, type InspectedPartition } from './inspect.js';
