@@ -65,7 +65,7 @@ export const mkfsCommand: CommandModule<object, MkfsArgs> = {
       .option('inodes', { type: 'number', describe: 'Number of inodes (default: one per --inode-ratio bytes, at least the content needs)' })
       .option('inode-ratio', { type: 'number', describe: 'Bytes per inode (default 16384)' })
       .option('reserved-percent', { type: 'number', describe: 'Blocks reserved for root, in percent (default 5)' })
-      .option('features', { type: 'string', describe: 'ext4 (Debian 12 defaults) or ext4-legacy (no 64bit, no metadata_csum), optionally ",^feature" to drop one' })
+      .option('features', { type: 'string', describe: 'ext4 (Debian 12 defaults), ext4-legacy (no 64bit, no metadata_csum), ext3 or ext2; optionally ",^feature" to drop one' })
       .option('journal-size', { type: 'string', describe: 'Journal size (e.g. 64MiB) or "none"; default as mke2fs picks by size' })
       .option('no-holes', { type: 'boolean', describe: 'Write sparse files in full (bootloaders cannot read holes)' })
       .option('preserve-owner', { type: 'boolean', describe: "Directory inputs: keep the host's uid/gid instead of root" })

@@ -1,7 +1,8 @@
 /**
  * Feature profiles: which superblock feature bits a filesystem gets. `ext4` is Debian 12's mke2fs
  * default (DESIGN.md §5); `ext4-legacy` drops 64bit and metadata_csum for SYSLINUX 6.03 and older
- * kernels. Features GRUB 2.06 cannot read (reference/bootloader.md §1.7) are refused: we never write them.
+ * kernels; `ext2` and `ext3` are Debian's mke2fs -t ext2/ext3 (block maps instead of extents).
+ * Features GRUB 2.06 cannot read (reference/bootloader.md §1.7) are refused: we never write them.
  */
 import { inputError } from '../../errors.js';
 import { COMPAT, INCOMPAT, RO_COMPAT } from './constants.js';
@@ -9,6 +10,8 @@ import { COMPAT, INCOMPAT, RO_COMPAT } from './constants.js';
 export type FeatureName = keyof typeof COMPAT | keyof typeof INCOMPAT | keyof typeof RO_COMPAT;
 
 export const PROFILES = {
+  ext2: ['ext_attr', 'resize_inode', 'dir_index', 'filetype', 'sparse_super', 'large_file'],
+  ext3: ['has_journal', 'ext_attr', 'resize_inode', 'dir_index', 'filetype', 'sparse_super', 'large_file'],
   ext4: ['has_journal', 'ext_attr', 'resize_inode', 'dir_index', 'filetype', 'extent', '64bit', 'flex_bg', 'sparse_super', 'large_file', 'huge_file', 'dir_nlink', 'extra_isize', 'metadata_csum'],
   'ext4-legacy': ['has_journal', 'ext_attr', 'resize_inode', 'dir_index', 'filetype', 'extent', 'flex_bg', 'sparse_super', 'large_file', 'huge_file', 'dir_nlink', 'extra_isize'],
 } as const satisfies Record<string, readonly FeatureName[]>;
@@ -35,7 +38,7 @@ export function resolveFeatures(spec: string | undefined): FeatureSet {
   const parts = (spec ?? 'ext4').split(',').map((s) => s.trim()).filter(Boolean);
   const profile = parts[0] ?? 'ext4';
   if (!(profile in PROFILES)) {
-    throw inputError(`--features: unknown profile "${profile}"`, `use one of ${Object.keys(PROFILES).join(', ')} (ext2 and ext3 are not written yet)`);
+    throw inputError(`--features: unknown profile "${profile}"`, `use one of ${Object.keys(PROFILES).join(', ')}`);
   }
   const names = new Set<string>(PROFILES[profile as ProfileName]);
   for (const p of parts.slice(1)) {

@@ -9,6 +9,7 @@ import type { Body, FileTree, Inode } from '../../tree/index.js';
 import { extentUpperBound } from './allocator.js';
 import { FIRST_INO, ROOT_INO } from './constants.js';
 import { countLeaves, htreeBlockCount } from './directory.js';
+import { blockMapMetaBlocks } from './blockmap.js';
 import { extentTreeBlocks } from './extents.js';
 import { computeGeometry, type Geometry } from './geometry.js';
 import { inlineXattrSpace } from './inode.js';
@@ -149,7 +150,14 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
   let files = 0;
   let bytes = 0;
 
-  const treeBlocksFor = (extents: number) => extentTreeBlocks(extents, blockSize);
+  const useExtents = features.names.has('extent');
+  /** Blocks beyond the data that address it: extent tree blocks, or ext2/3 pointer blocks. */
+  const mappingBlocks = (runs: readonly (readonly [number, number])[]) => {
+    if (!useExtents) return blockMapMetaBlocks(runs, blockSize);
+    let extents = 0;
+    for (const [, n] of runs) extents += extentUpperBound(n, bpg);
+    return extentTreeBlocks(extents, blockSize);
+  };
 
   for (const { path, inode } of tree.walk()) {
     let ino = numbers.get(inode);
@@ -186,12 +194,8 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
         bytes += inode.body?.size ?? 0;
         const runs = bodyRuns(inode.body, blockSize, wantsNoHoles(options, path, inode));
         let blocks = 0;
-        let extents = 0;
-        for (const [, n] of runs) {
-          blocks += n;
-          extents += extentUpperBound(n, bpg);
-        }
-        contentBlocks += blocks + treeBlocksFor(extents);
+        for (const [, n] of runs) blocks += n;
+        contentBlocks += blocks + mappingBlocks(runs);
         break;
       }
       case 'dir': {
@@ -205,7 +209,10 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
         let blocks = countLeaves([1, 2, ...lens], blockSize, csum);
         if (blocks > 1 && dirIndex) blocks = htreeBlockCount(lens, blockSize, csum);
         if (inode === lf) blocks = Math.max(blocks, lostFoundBlocks(blockSize));
-        contentBlocks += blocks + treeBlocksFor(extentUpperBound(blocks, bpg));
+        if (!features.names.has('dir_nlink') && links.at(ino) > MAX_LINKS) {
+          throw inputError(`${path}: more than ${MAX_LINKS - 2} subdirectories`, 'this needs the dir_nlink feature (--features ext4)');
+        }
+        contentBlocks += blocks + mappingBlocks([[0, blocks]]);
         break;
       }
       case 'symlink': {

@@ -30,6 +30,7 @@ import {
 import { crc32cRaw, inodeCsumSeed } from './crc32c.js';
 import { dirHasher } from './dirhash.js';
 import { buildHtree, packLeaves, type DirEntry } from './directory.js';
+import { buildBlockMap } from './blockmap.js';
 import { buildExtentTree, extentTreeBlocks, type Extent } from './extents.js';
 import type { Geometry } from './geometry.js';
 import { encodeGroupDescriptor } from './group-descriptor.js';
@@ -144,8 +145,18 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   const dirsPerGroup = new Array<number>(geo.groupCount).fill(0);
   let bytesDone = 0;
 
-  /** Allocates the extent tree for `extents`, writes its blocks, returns i_block and the tree's block count. */
+  const useExtents = names.has('extent');
+  const mappedFlag = useExtents ? INODE_FLAG.extents : 0;
+  /**
+   * Allocates what addresses `extents` (an extent tree, or ext2/3 pointer blocks), writes it, returns
+   * i_block and the number of blocks it took.
+   */
   const extentRoot = (ino: number, extents: Extent[]) => {
+    if (!useExtents) {
+      const map = buildBlockMap(extents, bs, () => alloc.one());
+      for (const b of map.blocks) out.write(b.block, b.bytes);
+      return { iBlock: map.iBlock, treeBlocks: map.blocks.length };
+    }
     const count = extentTreeBlocks(extents.length, bs);
     const treeBlocks: number[] = [];
     for (let k = 0; k < count; k++) treeBlocks.push(alloc.one());
@@ -227,7 +238,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
         const d = writeDir(ino, plan.parents[ino] || ROOT_INO, children, ino === FIRST_INO ? lostFoundBlocks(bs) : 1);
         f.size = d.size;
         f.iBlock = d.iBlock;
-        f.flags = INODE_FLAG.extents | (d.indexed ? INODE_FLAG.index : 0);
+        f.flags = mappedFlag | (d.indexed ? INODE_FLAG.index : 0);
         blocks = d.blocks;
         if (links > MAX_LINKS) links = 1; // dir_nlink: "too many to count"
         dirsPerGroup[Math.floor((ino - 1) / geo.inodesPerGroup)]!++;
@@ -254,7 +265,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
         } else if (extents.length > 0) moreExtents.set(ino, extents);
         f.size = size;
         f.iBlock = root.iBlock;
-        f.flags = INODE_FLAG.extents;
+        f.flags = mappedFlag;
         blocks += root.treeBlocks;
         options.onProgress?.(bytesDone, plan.bytes);
         break;
@@ -270,7 +281,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
           out.write(extents[0]!.physical, target);
           const root = extentRoot(ino, extents);
           f.iBlock = root.iBlock;
-          f.flags = INODE_FLAG.extents;
+          f.flags = mappedFlag;
           blocks = 1 + root.treeBlocks;
         }
         break;
@@ -308,13 +319,13 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   for (let ino = 3; ino <= 10; ino++) {
     if (ino === RESIZE_INO && resizeDind) tables.put(ino, resizeInode(geo, resizeDind, fsTime, base));
     else if (ino === JOURNAL_INO && journal) {
-      tables.put(ino, { ...base(0o100600, fsTime), size: jBlocks * bs, links: 1, sectors: (jBlocks + journal.treeBlocks) * (bs / 512), flags: INODE_FLAG.extents, iBlock: journal.iBlock });
+      tables.put(ino, { ...base(0o100600, fsTime), size: jBlocks * bs, links: 1, sectors: (jBlocks + journal.treeBlocks) * (bs / 512), flags: mappedFlag, iBlock: journal.iBlock });
     } else reserved(ino, { sec: 0, nsec: 0 });
   }
   if (plan.lostFound) putTreeInode(FIRST_INO, plan.lostFound);
   else {
     const d = writeDir(FIRST_INO, ROOT_INO, [], lostFoundBlocks(bs));
-    tables.put(FIRST_INO, { ...base(0o40700, fsTime), size: d.size, links: 2, sectors: d.blocks * (bs / 512), flags: INODE_FLAG.extents, iBlock: d.iBlock });
+    tables.put(FIRST_INO, { ...base(0o40700, fsTime), size: d.size, links: 2, sectors: d.blocks * (bs / 512), flags: mappedFlag, iBlock: d.iBlock });
     dirsPerGroup[0]!++;
   }
   plan.ordered.forEach((inode, k) => putTreeInode(FIRST_INO + 1 + k, inode));
