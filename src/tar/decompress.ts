@@ -56,19 +56,29 @@ export function sniffFile(file: string): Compression {
   }
 }
 
-/** Decompresses `file` into `spoolPath`; errors name the file and the compression. */
-export async function decompressToSpool(file: string, compression: Exclude<Compression, 'none'>, spoolPath: string): Promise<void> {
+/**
+ * Decompresses `file` into `spoolPath`; errors name the file and the compression. `onRead` hears how
+ * many compressed bytes have been consumed so far (for progress).
+ */
+export async function decompressToSpool(
+  file: string,
+  compression: Exclude<Compression, 'none'>,
+  spoolPath: string,
+  onRead: (compressedBytes: number) => void = () => {},
+): Promise<void> {
   try {
     if (compression === 'zstd') {
-      await zstdToSpool(file, spoolPath);
-    } else if (compression === 'xz') {
-      const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-      const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
-      const xz = new xzDecompress.XzReadableStream(web) as unknown as WebReadableStream<Uint8Array>;
-      await pipeline(Readable.fromWeb(xz), fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 }));
+      await zstdToSpool(file, spoolPath, onRead);
     } else {
-      const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-      await pipeline(source, zlib.createGunzip(), fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 }));
+      const source = countingReadStream(file, onRead);
+      const sink = fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 });
+      if (compression === 'xz') {
+        const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
+        const xz = new xzDecompress.XzReadableStream(web) as unknown as WebReadableStream<Uint8Array>;
+        await pipeline(Readable.fromWeb(xz), sink);
+      } else {
+        await pipeline(source, zlib.createGunzip(), sink);
+      }
     }
   } catch (e) {
     fs.rmSync(spoolPath, { force: true });
@@ -77,12 +87,21 @@ export async function decompressToSpool(file: string, compression: Exclude<Compr
   }
 }
 
+/** A file read stream that reports the bytes it has handed on. */
+function countingReadStream(file: string, onRead: (bytes: number) => void): Readable {
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  let done = 0;
+  // A 'data' listener beside the consumer sees every chunk without changing the flow.
+  source.on('data', (chunk) => onRead((done += chunk.length)));
+  return source;
+}
+
 /**
  * zstd, writing synchronously: fzstd hands out one block (≤ 128 KiB) at a time and each is written at once.
  * A stream Transform would queue them instead, and a few KiB of RLE blocks (a run of zeros) expand
  * to gigabytes in one push.
  */
-async function zstdToSpool(file: string, spoolPath: string): Promise<void> {
+async function zstdToSpool(file: string, spoolPath: string, onRead: (bytes: number) => void): Promise<void> {
   const input = fs.openSync(file, 'r');
   const output = fs.openSync(spoolPath, 'w');
   try {
@@ -98,6 +117,7 @@ async function zstdToSpool(file: string, spoolPath: string): Promise<void> {
       at += n;
       // fzstd may keep a reference to an unfinished block's bytes: hand it a copy.
       decoder.push(chunk.slice(0, n));
+      onRead(at);
       // Let the event loop run between chunks, so Ctrl-C is handled (and the spool removed) promptly.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

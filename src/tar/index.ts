@@ -23,7 +23,20 @@ export interface ReadRootfsOptions {
   tmpDir: string;
   /** Time given to directories the inputs imply but do not contain (e.g. SOURCE_DATE_EPOCH). */
   defaultTime?: Timestamp;
+  /** Hears how far reading has got; `done` and `total` are bytes of the input file or of its spool. */
+  onProgress?: (progress: ReadProgress) => void;
 }
+
+export interface ReadProgress {
+  input: string;
+  /** 'decompress': compressed bytes consumed; 'read': bytes of the tar walked; 'directory': entries so far (total 0). */
+  phase: 'decompress' | 'read' | 'directory';
+  done: number;
+  total: number;
+}
+
+/** How many entries between two 'read' progress reports. */
+const PROGRESS_EVERY = 4096;
 
 export interface Rootfs {
   tree: FileTree;
@@ -46,17 +59,20 @@ export async function readRootfs(inputs: readonly string[], options: ReadRootfsO
       const st = statInput(input);
       if (st.isDirectory()) {
         readDirectory(tree, input, { preserveOwner: options.preserveOwner }, stats);
+        options.onProgress?.({ input, phase: 'directory', done: stats.entries, total: 0 });
       } else {
         const compression = sniffFile(input);
         let archivePath = path.resolve(input);
         if (compression !== 'none') {
           spoolDir ??= makeSpoolDir(options.tmpDir);
           archivePath = spoolPathFor(spoolDir, index, input);
-          await decompressToSpool(input, compression, archivePath);
+          const total = st.size;
+          await decompressToSpool(input, compression, archivePath, (done) => options.onProgress?.({ input, phase: 'decompress', done, total }));
         }
         // Offsets in errors count in the tar itself: for compressed input, in the decompressed stream.
         const displayName = compression === 'none' ? input : `${input} [${compression}-decompressed]`;
-        readLayer(tree, archivePath, displayName, index > 0, stats);
+        const report = options.onProgress && ((done: number, total: number) => options.onProgress!({ input, phase: 'read', done, total }));
+        readLayer(tree, archivePath, displayName, index > 0, stats, report);
       }
       stats.inputs++;
     }
@@ -72,7 +88,14 @@ export async function readRootfs(inputs: readonly string[], options: ReadRootfsO
  * a layer above another is scanned for them first (headers only) and they are applied before its
  * entries; whiteout entries are never materialised.
  */
-function readLayer(tree: FileTree, archivePath: string, displayName: string, hasLowerLayers: boolean, stats: ReadStats): void {
+function readLayer(
+  tree: FileTree,
+  archivePath: string,
+  displayName: string,
+  hasLowerLayers: boolean,
+  stats: ReadStats,
+  report?: (done: number, total: number) => void,
+): void {
   const file = new ArchiveFile(archivePath);
   try {
     if (hasLowerLayers) {
@@ -81,10 +104,13 @@ function readLayer(tree: FileTree, archivePath: string, displayName: string, has
         if (w) applyWhiteout(tree, w);
       }
     }
+    let count = 0;
     for (const entry of readArchive(file, displayName)) {
       if (whiteoutOf(entry.path)) stats.whiteouts++;
       else addEntry(tree, entry, archivePath, displayName, stats);
+      if (report && ++count % PROGRESS_EVERY === 0) report(entry.headerOffset, file.size);
     }
+    report?.(file.size, file.size);
   } finally {
     file.close();
   }

@@ -311,6 +311,22 @@ describe('readRootfs', () => {
     });
   });
 
+  test('progress: decompression by compressed bytes, then the walk of the tar, each ending at its total', async () => {
+    const events: { input: string; phase: string; done: number; total: number }[] = [];
+    const dir = tmp();
+    const xz = join(FIXTURES, 'base256-gnu.tar.xz');
+    const r = await readRootfs([xz, join(FIXTURES, 'longnames-gnu.tar'), dir], { tmpDir: tmp(), onProgress: (p) => events.push(p) });
+    r.cleanup();
+    const of = (input: string, phase: string) => events.filter((e) => e.input === input && e.phase === phase);
+    const decompress = of(xz, 'decompress');
+    expect(decompress.at(-1)).toMatchObject({ done: fs.statSync(xz).size, total: fs.statSync(xz).size });
+    expect(of(xz, 'read').at(-1)).toMatchObject({ done: 10240, total: 10240 }); // the spooled tar
+    expect(of(join(FIXTURES, 'longnames-gnu.tar'), 'read').at(-1)).toMatchObject({ done: 10240, total: 10240 });
+    expect(of(dir, 'directory')).toHaveLength(1);
+    for (const e of events) expect(e.done).toBeLessThanOrEqual(e.total || e.done);
+    expect(events.map((e) => e.phase)).toEqual(['decompress', 'read', 'read', 'directory']);
+  });
+
   test('a missing input is an input error', async () => {
     const err = await rejection(read([join(tmp(), 'nope.tar')]));
     expect(err.exitCode).toBe(2);
