@@ -16,5 +16,5 @@ export {
   type FstabNode,
   type LvmNode,
 } from './graph.js';
-export { planLayout, type DiskPlan, type PlannedFilesystem, type PlanOptions } from './plan.js';
+export { planLayout, planLayoutYaml, type DiskPlan, type PlannedFilesystem, type PlanOptions } from './plan.js';
 export { PLUGINS, type PluginName } from './schema.js';

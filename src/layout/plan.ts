@@ -5,6 +5,7 @@
 import { failure, inputError } from '../errors.js';
 import { planTable, type PlannedPartition } from '../mbr/plan.js';
 import type { PartitionTable } from '../mbr/table.js';
+import { parseLayout } from './parse.js';
 import type { FstabNode, LayoutGraph, LocalLoopNode, MkfsNode, MountNode, PartitionNode } from './graph.js';
 
 export interface PlannedFilesystem {
@@ -38,6 +39,12 @@ export interface PlanOptions {
   readonly source?: string;
 }
 
+/** Parses a DIB block-device YAML document and plans it in one step (the library's shortcut). */
+export function planLayoutYaml(text: string, options: PlanOptions = {}): DiskPlan {
+  const layout = parseLayout(text, options.source);
+  return planLayout(layout.graph, { ...options, source: layout.source });
+}
+
 export function planLayout(graph: LayoutGraph, options: PlanOptions = {}): DiskPlan {
   const src = options.source ?? 'block-device config';
   const nodes = [...graph.nodes.values()];
@@ -61,6 +68,10 @@ export function planLayout(graph: LayoutGraph, options: PlanOptions = {}): DiskP
     }
     const requests = partitioning.partitions.map((name) => {
       const p = graph.nodes.get(name) as PartitionNode;
+      if (partitioning.label === 'mbr' && typeof p.type === 'number') {
+        // DIB reads the type as a hex string (int(x, 16)); an unquoted YAML number would silently mean decimal.
+        throw inputError(`${src} ${p.path}.type: MBR type ${p.type} must be a quoted hex string`, `write type: '${p.type}' for 0x${p.type}, or type: '0x${p.type.toString(16)}'`);
+      }
       return { name, size: p.size, ...(p.type !== undefined ? { type: p.type } : {}), flags: p.flags };
     });
     const plan = planTable({ label: partitioning.label, diskSize: size, sectorSize: disk.blockSize, align: partitioning.align, partitions: requests, ...(options.seed !== undefined ? { seed: options.seed } : {}) });

@@ -91,3 +91,22 @@ describe.runIf(haveTools('sfdisk', 'sgdisk'))('tsdib inspect reads what sfdisk a
     expect(damaged.stdout).toMatch(/ 2 +4096 .* root/);
   });
 });
+
+describe.runIf(haveTools('fdisk'))('tsdib inspect: 4096-byte sectors', () => {
+  const tmp = useTmpDir();
+  test('a GPT on 4 KiB sectors (assembled from a block_size: 4096 layout) is found without --sector-size; fdisk -b 4096 agrees', () => {
+    const dir = tmp();
+    const yaml = join(dir, 'l.yaml');
+    writeFileSync(yaml, "- local_loop:\n    name: image0\n    block_size: 4096\n- partitioning:\n    base: image0\n    label: gpt\n    partitions:\n      - name: ESP\n        type: 'EF00'\n        size: 16MiB\n      - name: root\n        size: 100%\n");
+    expect(tsdib(['assemble', '--block-device', yaml, '--image-size', '128MiB', '-o', 'd', '-t', 'raw', '-q'], { cwd: dir }).status).toBe(0);
+    const report = JSON.parse(tsdib(['inspect', join(dir, 'd.raw'), '--json']).stdout) as { sectorSize: number; partitions: { start: number; end: number; name: string }[] };
+    expect(report.sectorSize).toBe(4096);
+    expect(report.partitions.map((p) => [p.name, p.start, p.end])).toEqual([
+      ['ESP', 256, 4351],
+      ['root', 4352, 4352 + (126 - 16) * 256 - 1],
+    ]);
+    const f = runTool('fdisk', ['-b', '4096', '-l', join(dir, 'd.raw')]);
+    expect(f.stdout).toMatch(/d\.raw1\s+256\s+4351\s/);
+    expect(f.stdout).toMatch(new RegExp(`d\\.raw2\\s+4352\\s+${4352 + 110 * 256 - 1}\\s`));
+  });
+});

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FileDisk } from '../../src/disk/index.js';
+import { FileDisk, RawFileReader } from '../../src/disk/index.js';
 import { TsdibError } from '../../src/errors.js';
-import { planTable, writeTable, type PartitionRequest, type TableRequest } from '../../src/mbr/index.js';
+import { planTable, readTable, writeTable, type PartitionRequest, type TableRequest } from '../../src/mbr/index.js';
 import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
@@ -170,6 +170,9 @@ describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk'))('planned tables read by p
         const [, start, end] = line!.split(' ');
         expect([Number(start), Number(end)]).toEqual([p.offset / 512, (p.offset + p.size) / 512 - 1]);
       }
+      const reader = new RawFileReader(path);
+      expect(readTable(reader).table, `round ${round}: our decoder reads back what we planned`).toEqual(plan.table);
+      reader.close();
       if (label === 'mbr') {
         const v = runTool('sfdisk', ['--verify', path]);
         expect(v.stdout + v.stderr, `round ${round}`).toContain('No errors detected');
@@ -179,4 +182,33 @@ describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk'))('planned tables read by p
       }
     }
   });
+});
+
+describe.runIf(haveTools('fdisk'))('4096-byte sectors, read by fdisk -b 4096', () => {
+  const tmp = useTmpDir();
+  for (const label of ['mbr', 'gpt'] as const) {
+    test(`${label}: fdisk lists the planned partitions at the planned 4 KiB sectors`, () => {
+      const path = join(tmp(), `${label}.raw`);
+      const diskSize = 256 * MiB;
+      const partitions: PartitionRequest[] =
+        label === 'mbr'
+          ? [{ name: 'a', size: '16MiB', flags: ['primary', 'boot'] }, { name: 'b', size: '32MiB' }, { name: 'c', size: '100%' }]
+          : [{ name: 'ESP', size: '16MiB', type: 'EF00' }, { name: 'root', size: '100%' }];
+      const plan = planTable({ label, diskSize, sectorSize: 4096, partitions, seed: '4k' });
+      const disk = FileDisk.create(path, diskSize);
+      writeTable(disk, plan.table);
+      disk.close();
+      const r = runTool('fdisk', ['-b', '4096', '-l', path]);
+      expect(r.status).toBe(0);
+      expect(r.stdout + r.stderr).not.toMatch(/mismatch|corrupt|invalid|overlap/i);
+      for (const p of plan.partitions) {
+        const start = p.offset / 4096;
+        const end = (p.offset + p.size) / 4096 - 1;
+        expect(r.stdout).toMatch(new RegExp(`${label}\\.raw${p.number}\\s+(\\*\\s+)?${start}\\s+${end}\\s`));
+      }
+      const reader = new RawFileReader(path);
+      expect(readTable(reader, label === 'mbr' ? { sectorSize: 4096 } : {}).table).toEqual(plan.table);
+      reader.close();
+    });
+  }
 });
