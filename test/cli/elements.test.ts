@@ -17,7 +17,7 @@ const ENV = { ELEMENTS_PATH: '' };
 describe('tsdib elements (list)', () => {
   test('every element on the path with its summary and what it provides, sorted', () => {
     const r = tsdib(['elements', '--elements-path', TREE], { env: ENV });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     const names = lines.map((l) => l.split(/\s+/)[0]);
     expect(names).toEqual([...names].sort());
@@ -27,7 +27,7 @@ describe('tsdib elements (list)', () => {
   });
   test('ELEMENTS_PATH is read; --json gives paths, deps, provides and overrides', () => {
     const r = tsdib(['elements', '--json'], { env: { ELEMENTS_PATH: `${OVERRIDE}:${TREE}` } });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const data = JSON.parse(r.stdout) as { searchPath: string[]; elements: { name: string; path: string; depends: string[] }[]; overrides: { name: string }[] };
     expect(data.searchPath).toEqual([OVERRIDE, TREE, SHIPPED_ELEMENTS_DIR]);
     expect(data.elements.find((e) => e.name === 'vm')?.path).toBe(join(OVERRIDE, 'vm'));
@@ -39,7 +39,7 @@ describe('tsdib elements (list)', () => {
 describe('tsdib elements NAME', () => {
   test("shows the README, then the element's path, deps and provides", () => {
     const r = tsdib(['elements', 'vm'], { env: ENV });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^# vm\n/);
     expect(r.stdout).toContain(`path: ${join(SHIPPED_ELEMENTS_DIR, 'vm')}\nelement-deps: block-device bootloader\nelement-provides: (none)\n`);
   });
@@ -48,7 +48,7 @@ describe('tsdib elements NAME', () => {
   });
   test("an unknown element: DIB's message, exit 2", () => {
     const r = tsdib(['elements', 'nope'], { env: ENV });
-    expect(r.status).toBe(2);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^tsdib: Element 'nope' not found: searched .*elements; tsdib elements lists what is there\n$/);
   });
   test('two names without --expand: exit 2', () => {
@@ -56,7 +56,7 @@ describe('tsdib elements NAME', () => {
   });
   test("a bad ELEMENTS_PATH entry: DIB's message, exit 2", () => {
     const r = tsdib(['elements'], { env: { ELEMENTS_PATH: '/not/a/dir' } });
-    expect(r.status).toBe(2);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toContain("ELEMENTS_PATH entry '/not/a/dir' is not a directory");
   });
 });
@@ -64,30 +64,30 @@ describe('tsdib elements NAME', () => {
 describe('tsdib elements --expand', () => {
   test('base first, then user elements, then deps breadth-first; vm via a dependency gets block-device-mbr', () => {
     const r = tsdib(['elements', '--expand', 'my-os', 'my-image', '--elements-path', TREE, '-a', 'amd64'], { env: ENV });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('base\nmy-os\nmy-image\npackage-installs\npkg-map\nvm\ndevtools\nbootloader\nblock-device-mbr\n');
     expect(r.stderr).toBe('tsdib: note: no element provides block-device: using block-device-mbr\n');
   });
   test('-n leaves base out; arm64 defaults to block-device-efi; --json', () => {
     const r = tsdib(['elements', '--expand', '-n', '-a', 'arm64', 'my-os', 'vm', '--json', '--elements-path', TREE], { env: ENV });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const data = JSON.parse(r.stdout) as { elements: { name: string }[]; providedBy: Record<string, string> };
     expect(data.elements.map((e) => e.name)).toEqual(['my-os', 'vm', 'bootloader', 'block-device-efi']);
     expect(data.providedBy).toEqual({ 'operating-system': 'my-os', 'block-device': 'block-device-efi' });
   });
   test("no operating-system element: DIB's message, exit 2", () => {
     const r = tsdib(['elements', '--expand', 'vm'], { env: ENV });
-    expect(r.status).toBe(2);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^tsdib: Please include an operating system element/);
   });
   test("two block-device elements: DIB's message, exit 2", () => {
     const r = tsdib(['elements', '--expand', 'my-os', 'block-device-mbr', 'block-device-gpt', '--elements-path', TREE], { env: ENV });
-    expect(r.status).toBe(2);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^tsdib: block-device: already provided by \['block-device-mbr'\]/);
   });
   test('--plan: scripts per phase in run order, environment.d, packages', () => {
     const r = tsdib(['elements', '--expand', '--plan', 'my-os', 'my-image', '-a', 'amd64'], { env: { ELEMENTS_PATH: TREE } });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('environment.d (sourced before every phase):\n  block-device-mbr/10-block-device.bash\n  my-os/10-my-os.bash\nroot.d (outside):\n  my-os/10-unpack\ninstall.d (inside the image):\n  devtools/50-devtools\n');
     expect(r.stdout).toContain('  install.d uninstall: compiler (devtools)\n');
     const json = JSON.parse(tsdib(['elements', '--expand', '--plan', '--json', 'my-os', 'my-image'], { env: { ELEMENTS_PATH: TREE } }).stdout) as { hooks: { phases: { phase: string }[] } };
@@ -96,7 +96,7 @@ describe('tsdib elements --expand', () => {
   });
   test('an override in use is noted on stderr, as DIB warns', () => {
     const r = tsdib(['elements', '--expand', 'my-os', 'vm', '--elements-path', `${OVERRIDE}:${TREE}`], { env: ENV });
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`tsdib: note: Element <${join(OVERRIDE, 'vm')}> overrides <${join(SHIPPED_ELEMENTS_DIR, 'vm')}>\n`);
   });
   test('--expand without names: exit 2', () => {
@@ -104,7 +104,7 @@ describe('tsdib elements --expand', () => {
   });
   test('--help has examples and exit codes', () => {
     const r = tsdib(['elements', '--help']);
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     for (const s of ['--expand', '--elements-path', '--skip-base', 'Examples:', 'Exit codes']) expect(r.stdout).toContain(s);
   });
 });
@@ -119,7 +119,7 @@ describe.runIf(haveDib())("oracle: DIB's element-info on the fixture and shipped
     const dib = dibElementInfo(path, ['base', ...names]);
     expect(dib.ok, dib.stderr).toBe(true);
     const r = tsdib(['elements', '--expand', ...names], { env: { ELEMENTS_PATH: TREE } });
-    expect(r.stdout.trim().split('\n').sort()).toEqual(dib.names);
+    expect(r.stdout.trim().split('\n').sort(), r.stderr).toEqual(dib.names);
   });
   test('vm through a dependency: DIB fails, tsdib picks the default layout', () => {
     const dib = dibElementInfo(path, ['base', 'my-os', 'my-image']);

@@ -63,13 +63,13 @@ describe('tsdib pkg-map', () => {
   });
   test('an element without a pkg-map: exit 2, or names through with --missing-ok', () => {
     const r = tsdib(['pkg-map', '--element', 'vm', '--distro', 'debian', 'grub'], { env: CLEAN_ENV });
-    expect(r.status).toBe(2);
+    expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^tsdib: Required pkg-map for vm element does not exist: looked for .*elements\/vm\/pkg-map; --missing-ok passes names through\n$/);
     expect(tsdib(['pkg-map', '--element', 'vm', '--distro', 'debian', '--missing-ok', 'grub'], { env: CLEAN_ENV })).toMatchObject({ status: 0, stdout: 'grub\n' });
   });
   test('no mapping: exit 1 naming the map and package, names before it still printed', () => {
     const r = tsdib(['pkg-map', '--pkg-map', MAP, '--distro', 'debian', 'nova_package', 'vim'], { env: CLEAN_ENV });
-    expect(r.status).toBe(1);
+    expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toBe('nova\n');
     expect(r.stderr).toContain(`<${MAP}> has no valid mapping for package vim`);
   });
@@ -81,7 +81,7 @@ describe('tsdib pkg-map', () => {
   });
   test('--help shows the flags, examples and exit codes', () => {
     const r = tsdib(['pkg-map', '--help']);
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     for (const s of ['--element', '--pkg-map', '--distro', '--release', '--missing-ok', '--prefix', '--debug', 'Exit codes']) expect(r.stdout).toContain(s);
   });
   test('an unknown option is a usage error: exit 2', () => {
