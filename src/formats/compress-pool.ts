@@ -7,6 +7,8 @@
  * sources under test.
  */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 
@@ -25,10 +27,28 @@ export function compressUnit(unit: Uint8Array, kind: CompressionKind, level: num
   return kind === 'raw-4k' ? deflateRawSync(unit, { level, windowBits: 12, memLevel: 9 }) : deflateSync(unit, { level });
 }
 
+/** Bytes a worker compresses between forced garbage collections. */
+export const GC_EVERY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * V8's gc() for threads: exposing it is process-wide, so workers created after this can call it.
+ * Used only to bound memory; nothing depends on when collection happens.
+ */
+export function exposeGc(): (() => void) | undefined {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+}
+
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
+const collect = require('node:vm').runInNewContext('typeof gc === "function" ? gc : undefined');
+let sinceGc = 0;
 parentPort.on('message', (m) => {
+  // Input and output buffers are external memory V8 collects lazily (tens of MiB late);
+  // a full collection every few MiB keeps a worker near its idle size.
+  sinceGc += m.byteLength;
+  if (collect && sinceGc >= ${GC_EVERY_BYTES}) { collect(); sinceGc = 0; }
   const src = new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
   const outs = [];
   const flags = [];
@@ -75,6 +95,7 @@ export class CompressPool {
     private readonly level: number,
     threads = defaultThreads(),
   ) {
+    if (threads > 0) exposeGc();
     for (let i = 0; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.on('message', (m: { id: number; out: ArrayBuffer; lengths: number[]; flags: boolean[] }) => {

@@ -7,13 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RawFileReader, type ReadableDisk } from '../disk/index.js';
+import type { ReadableDisk } from '../disk/index.js';
 import { AtomicOutput } from '../output.js';
 import { detectFormat } from './detect.js';
 import { resolveFormatOptions, type EncodeSettings } from './options.js';
 import { Qcow2Disk } from './qcow2/decode.js';
 import { encodeQcow2 } from './qcow2/encode.js';
 import { encodeRaw, rawInfo } from './raw.js';
+import { RawImage } from './raw-reader.js';
 import { FileSink } from './sink.js';
 import type { EncodeProgress, ImageFormat, ImageInfo, OpenedImage, Sink } from './types.js';
 import { VdiDisk } from './vdi/decode.js';
@@ -35,7 +36,7 @@ export { FileSink } from './sink.js';
  * the file must be that format). Corrupt containers throw an input error naming the structure.
  */
 export function openImage(file: string, format?: ImageFormat): OpenedImage {
-  const source = new RawFileReader(file);
+  const source = new RawImage(file);
   try {
     const f = format ?? detectFormat(source);
     switch (f) {

@@ -4,6 +4,7 @@
  * checked for zeros with a native compare.
  */
 import type { ReadableDisk } from '../disk/index.js';
+import { canReadInto } from './raw-reader.js';
 
 /** Bytes read from the disk at once (a whole number of units). */
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -34,14 +35,22 @@ export function* dataUnitSpans(disk: ReadableDisk, unitSize: number): Generator<
 
 /**
  * Reads every unit that may hold data, in chunks of whole units. The last unit of a disk whose size
- * is not a multiple of `unitSize` is padded with zeros.
+ * is not a multiple of `unitSize` is padded with zeros. With `reuse`, one buffer is refilled for
+ * every chunk (when the disk can read into it): a chunk is then valid only until the next one.
  */
-export function* readDataUnits(disk: ReadableDisk, unitSize: number, chunkBytes = READ_CHUNK): Generator<UnitChunk> {
+export function* readDataUnits(disk: ReadableDisk, unitSize: number, chunkBytes = READ_CHUNK, reuse = false): Generator<UnitChunk> {
   const perChunk = Math.max(1, Math.floor(chunkBytes / unitSize));
+  const shared = reuse && canReadInto(disk) ? new Uint8Array(perChunk * unitSize) : undefined;
   for (const span of dataUnitSpans(disk, unitSize)) {
     for (let u = span.first; u < span.end; u += perChunk) {
       const count = Math.min(perChunk, span.end - u);
       const offset = u * unitSize;
+      if (shared && canReadInto(disk)) {
+        const bytes = shared.subarray(0, count * unitSize);
+        disk.readInto(offset, bytes);
+        yield { firstUnit: u, count, bytes };
+        continue;
+      }
       const length = Math.min(count * unitSize, disk.size - offset);
       let bytes = disk.read(offset, length);
       if (length < count * unitSize) {

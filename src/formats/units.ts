@@ -3,7 +3,7 @@
  * disk order, optionally compressed on worker threads. Results always come out in disk order.
  */
 import type { ReadableDisk } from '../disk/index.js';
-import type { CompressPool } from './compress-pool.js';
+import { exposeGc, GC_EVERY_BYTES, type CompressPool } from './compress-pool.js';
 import { isZeroRange, readDataUnits } from './scan.js';
 
 export interface DataUnit {
@@ -23,9 +23,13 @@ export interface UnitBatch {
 /** Bytes per compression job: small enough to spread over the workers, big enough to amortize messages. */
 const COMPRESS_CHUNK = 1024 * 1024;
 
+/**
+ * Uncompressed units are views into a read buffer that is reused: a batch's bytes are valid only
+ * until the next batch is requested, so encoders write (flush) each batch before asking for more.
+ */
 export async function* nonZeroUnits(disk: ReadableDisk, unitSize: number, pool?: CompressPool): AsyncGenerator<UnitBatch> {
   if (!pool) {
-    for (const chunk of readDataUnits(disk, unitSize)) {
+    for (const chunk of readDataUnits(disk, unitSize, undefined, true)) {
       const units: DataUnit[] = [];
       for (let i = 0; i < chunk.count; i++) {
         if (isZeroRange(chunk.bytes, i * unitSize, unitSize)) continue;
@@ -37,10 +41,18 @@ export async function* nonZeroUnits(disk: ReadableDisk, unitSize: number, pool?:
   }
   // Compressed: keep up to pool.depth jobs in flight and hand results back in submission order.
   const inFlight: Promise<UnitBatch>[] = [];
+  const collect = exposeGc();
+  let sinceGc = 0;
   for (const chunk of readDataUnits(disk, unitSize, Math.max(COMPRESS_CHUNK, unitSize))) {
     const local: number[] = [];
     for (let i = 0; i < chunk.count; i++) if (!isZeroRange(chunk.bytes, i * unitSize, unitSize)) local.push(i);
     const doneTo = Math.min(disk.size, (chunk.firstUnit + chunk.count) * unitSize);
+    // Read buffers and compressed results are external memory V8 frees lazily; collect every few MiB.
+    sinceGc += chunk.bytes.length;
+    if (collect && sinceGc >= GC_EVERY_BYTES) {
+      collect();
+      sinceGc = 0;
+    }
     const job = pool.compress({ bytes: chunk.bytes, unitSize, units: local }).then((parts) => ({
       units: parts.map((p, k) => ({ index: chunk.firstUnit + local[k]!, bytes: p.bytes, compressed: !p.stored })),
       doneTo,

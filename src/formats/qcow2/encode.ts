@@ -104,6 +104,7 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
           if (pool) refs.addRange(hostOffset, cs, cs);
         }
       }
+      out.flush(); // the batch's buffer is reused for the next one
       progress?.update(batch.doneTo, disk.size);
     }
   } finally {

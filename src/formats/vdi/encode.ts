@@ -45,6 +45,7 @@ export async function encodeVdi(disk: ReadableDisk, sink: Sink, options: VdiOpti
       out.skip(blockStart + (offset - b * BLOCK) - out.position);
       out.append(u.bytes);
     }
+    out.flush(); // the batch's buffer is reused for the next one
     progress?.update(batch.doneTo, disk.size);
   }
   if (block >= 0) out.skip(blockStart + BLOCK - out.position);

@@ -121,6 +121,7 @@ export async function encodeVhd(disk: ReadableDisk, sink: Sink, options: VhdOpti
       out.skip(blockData + (offset - b * blockSize) - out.position);
       out.append(u.bytes);
     }
+    out.flush(); // the batch's buffer is reused for the next one
     progress?.update(batch.doneTo, disk.size);
   }
   endBlock();

@@ -108,6 +108,7 @@ async function encodeMonolithicSparse(disk: ReadableDisk, sink: Sink, descriptor
       new DataView(gt.buffer).setUint32((u.index % GTES_PER_GT) * 4, sectorOf(out.position), true);
       out.append(u.bytes);
     }
+    out.flush(); // the batch's buffer is reused for the next one
     progress?.update(batch.doneTo, disk.size);
   }
   flushGt();
@@ -176,6 +177,7 @@ async function encodeStreamOptimized(disk: ReadableDisk, sink: Sink, options: Vm
         new DataView(gt.buffer).setUint32((u.index % GTES_PER_GT) * 4, sectorOf(out.position), true);
         out.append(encodeGrain(u.index * GRAIN_SECTORS, u.bytes));
       }
+      out.flush(); // the batch's buffer is reused for the next one
       progress?.update(batch.doneTo, disk.size);
     }
   } finally {
