@@ -5,7 +5,7 @@
 import type { Disk, ReadableDisk } from '../disk/index.js';
 import { inputError } from '../errors.js';
 import { decodeMbrTable, encodeMbrTable, type EncodeOptions, type MbrTable, type SectorWrite } from './msdos.js';
-import { decodeGptTable, encodeGptTable, looksLikeGpt, type GptCopyStatus, type GptTable } from './gpt.js';
+import { decodeGptTable, encodeGptTable, looksLikeGpt, PROTECTIVE_TYPE, type GptCopyStatus, type GptTable } from './gpt.js';
 import { hasBootSignature, MBR_SIZE } from './sector.js';
 
 export type PartitionTable = MbrTable | GptTable;
@@ -55,5 +55,11 @@ export function readTable(disk: ReadableDisk, options: { sectorSize?: number; wh
   }
   if (!hasBootSignature(disk.read(0, MBR_SIZE))) return { table: undefined, warnings: [] };
   const ss = options.sectorSize ?? 512;
-  return { table: decodeMbrTable(read, Math.floor(disk.size / ss), ss, where), warnings: [] };
+  const mbr = decodeMbrTable(read, Math.floor(disk.size / ss), ss, where);
+  if (mbr.partitions.some((p) => p.type === PROTECTIVE_TYPE)) {
+    // A protective MBR without a primary header: the primary GPT is gone, the backup may not be.
+    const r = decodeGptTable(read, Math.floor(disk.size / ss), ss, where);
+    return { table: r.table, primary: r.primary, backup: r.backup, warnings: r.warnings };
+  }
+  return { table: mbr, warnings: [] };
 }
