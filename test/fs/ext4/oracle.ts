@@ -1,5 +1,5 @@
 /** Reading ext4 images back with e2fsprogs (debugfs, e2fsck, dumpe2fs): the independent oracles. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../../helpers/oracles.js';
 
@@ -45,7 +45,10 @@ export interface Stat {
 
 /** Parses `debugfs -R "stat PATH"`. */
 export function stat(image: string, path: string): Stat {
-  const out = debugfs(image, `stat "${path}"`);
+  return parseStatText(debugfs(image, `stat "${path}"`), path);
+}
+
+function parseStatText(out: string, path: string): Stat {
   const num = (re: RegExp) => {
     const m = re.exec(out);
     if (!m) throw new Error(`stat ${path}: no ${re} in\n${out}`);
@@ -96,4 +99,22 @@ export function dump(image: string, path: string, tmp: string): Uint8Array {
   const file = join(tmp, `dump-${Math.random().toString(36).slice(2)}`);
   debugfs(image, `dump "${path}" ${file}`);
   return new Uint8Array(readFileSync(file));
+}
+
+/**
+ * Runs many debugfs requests in one process (`debugfs -f`), returning the output of each request
+ * (debugfs echoes "debugfs: REQUEST" before each one's output).
+ */
+export function debugfsBatch(image: string, requests: string[], tmp: string): string[] {
+  const file = join(tmp, `requests-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(file, `${requests.join('\n')}\n`);
+  const r = runTool('debugfs', ['-f', file, image]);
+  if (r.status !== 0) throw new Error(`debugfs -f: ${r.stderr}`);
+  const parts = r.stdout.split(/^debugfs: .*$/m);
+  return parts.slice(1);
+}
+
+/** Parses one `stat` output (as from debugfsBatch). */
+export function parseStat(out: string, path: string): Stat {
+  return parseStatText(out, path);
 }
