@@ -241,6 +241,14 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
   return { features, blockSize, inodeSize, numbers, ordered, links: links.data, parents: parents.data, lostFound: lf, lastIno, contentBlocks, xattrBlockRefs, files, bytes, paths };
 }
 
+/** The journal's blocks plus what addresses them (extent tree or pointer blocks). */
+function journalFootprint(plan: Ext4Plan, options: Ext4Options, blocksCount: number): number {
+  const j = journalBlocks(plan, options, blocksCount);
+  if (j === 0) return 0;
+  if (!plan.features.names.has('extent')) return j + blockMapMetaBlocks([[0, j]], plan.blockSize);
+  return j + extentTreeBlocks(extentUpperBound(j, plan.blockSize * 8), plan.blockSize);
+}
+
 /** The journal size in blocks for a filesystem of `blocksCount` blocks. */
 export function journalBlocks(plan: Ext4Plan, options: Ext4Options, blocksCount: number): number {
   if (!plan.features.names.has('has_journal') || options.journalSize === 'none') return 0;
@@ -288,8 +296,7 @@ const mib = (blocks: number, blockSize: number) => Math.ceil((blocks * blockSize
 
 /** Refuses a geometry the content does not fit, naming both sizes. */
 export function checkFits(plan: Ext4Plan, options: Ext4Options, geo: Geometry): void {
-  const journal = journalBlocks(plan, options, geo.blocksCount);
-  const need = geo.metadataBlocks + journal + plan.contentBlocks;
+  const need = geo.metadataBlocks + journalFootprint(plan, options, geo.blocksCount) + plan.contentBlocks;
   if (need > geo.blocksCount) {
     throw inputError(`ext4: the content needs ${mib(need, plan.blockSize)} MiB, the filesystem has ${mib(geo.blocksCount, plan.blockSize)} MiB`, 'use a bigger --size (or none, to size it automatically)');
   }
@@ -330,7 +337,7 @@ export function autoSize(plan: Ext4Plan, options: Ext4Options): number {
       blocks = Math.ceil((blocks * 2) / align) * align; // metadata or inodes outgrow it: grow geometrically
       continue;
     }
-    const need = geo.metadataBlocks + journalBlocks(plan, options, geo.blocksCount) + plan.contentBlocks + room;
+    const need = geo.metadataBlocks + journalFootprint(plan, options, geo.blocksCount) + plan.contentBlocks + room;
     if (need <= geo.blocksCount && geo.blocksCount === blocks && plan.lastIno <= geo.inodesCount) return blocks * bs;
     blocks = Math.max(blocks + align, Math.ceil(need / align) * align);
   }

@@ -305,6 +305,17 @@ describe.runIf(haveTools('e2fsck', 'debugfs', 'dumpe2fs'))('writeExt4 against e2
     expect(new TextDecoder().decode(dump(path, '/lost+found/#12', tmp()))).toBe('orphan');
   });
 
+  test('with no headroom the automatic size is exactly enough (journal and its mapping included)', () => {
+    for (const features of ['ext4', 'ext3', 'ext4-legacy']) {
+      const tree = edgeTree();
+      for (let i = 0; i < 300; i++) tree.addFile(`many/${i}`, bytesBody(pattern(5000 + i, i)));
+      const { path, result } = makeImage(tree, { features, extra: 0, journalSize: 8 * 1024 * 1024 });
+      const check = fsck(path);
+      expect(check.status, `${features}: ${check.output}`).toBe(0);
+      expect(result.blocksCount - result.blocksUsed, features).toBeLessThan(300); // tight: less than 1.2 MiB free
+    }
+  });
+
   test('journal: none, or a given size', () => {
     const none = makeImage(edgeTree(), { journalSize: 'none' });
     expect(fsck(none.path).status).toBe(0);
