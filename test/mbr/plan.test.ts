@@ -212,3 +212,33 @@ describe.runIf(haveTools('fdisk'))('4096-byte sectors, read by fdisk -b 4096', (
     });
   }
 });
+
+describe.runIf(haveTools('sgdisk', 'cmp'))("GPT planner = what sgdisk does with DIB's command line", () => {
+  const tmp = useTmpDir();
+  test("DIB's `sgdisk -n N:0:+<MiB>M -t N:<type> -c N:<name>` call gives the same table bytes as our plan (same GUIDs)", () => {
+    const dir = tmp();
+    const diskSize = 128 * MiB;
+    const requests: PartitionRequest[] = [
+      { name: 'ESP', size: '64MiB', type: 'EF00' },
+      { name: 'BSP', size: '8MiB', type: 'EF02' },
+      { name: 'Root Part', size: '100%', type: '8300' },
+    ];
+    const plan = planTable({ label: 'gpt', diskSize, seed: 'dib', partitions: requests });
+    if (plan.table.scheme !== 'gpt') throw new Error('expected a GPT');
+    const ours = join(dir, 'ours.raw');
+    const disk = FileDisk.create(ours, diskSize);
+    writeTable(disk, plan.table);
+    disk.close();
+    const theirs = join(dir, 'theirs.raw');
+    FileDisk.create(theirs, diskSize).close();
+    // DIB's argv (reference/dib.md §6.3, test_gpt_efi), plus our GUIDs pinned so the bytes can match.
+    const args = ['-U', plan.table.diskGuid];
+    for (const p of plan.table.partitions) {
+      const mib = (p.sectors * 512) / MiB;
+      args.push('-n', `${p.number}:0:+${mib}M`, '-t', `${p.number}:${requests[p.number - 1]!.type}`, '-c', `${p.number}:${p.name}`, '-u', `${p.number}:${p.guid}`);
+    }
+    expect(args).toContain('3:0:+54M');
+    expect(runTool('sgdisk', [...args, theirs]).status).toBe(0);
+    expect(runTool('cmp', [ours, theirs]).stdout).toBe('');
+  });
+});
