@@ -16,9 +16,9 @@
 import { inputError } from '../errors.js';
 import { deriveUint32, deriveUuid } from '../seed.js';
 import { parseSizeSpec, type SizeSpec } from '../size.js';
-import { gptGeometry, DEFAULT_ENTRY_COUNT, type GptPartition } from './gpt.js';
+import { gptGeometry, DEFAULT_ENTRY_COUNT, type GptPartition, type GptTable } from './gpt.js';
 import { gptTypeGuid } from './gpt-types.js';
-import { EXTENDED_LBA, FIRST_LOGICAL, type MbrPartition } from './msdos.js';
+import { EXTENDED_LBA, FIRST_LOGICAL, type MbrPartition, type MbrTable } from './msdos.js';
 import type { PartitionTable } from './table.js';
 
 const MiB = 1024 * 1024;
@@ -65,12 +65,15 @@ export interface PlannedPartition {
   readonly size: number;
 }
 
-export interface TablePlan {
-  readonly table: PartitionTable;
+export interface TablePlan<T extends PartitionTable = PartitionTable> {
+  readonly table: T;
   /** Requested partitions in request order (the MBR extended container is not one of them). */
   readonly partitions: readonly PlannedPartition[];
 }
 
+export function planTable(req: TableRequest & { readonly label: 'mbr' }): TablePlan<MbrTable>;
+export function planTable(req: TableRequest & { readonly label: 'gpt' }): TablePlan<GptTable>;
+export function planTable(req: TableRequest): TablePlan;
 export function planTable(req: TableRequest): TablePlan {
   const ss = req.sectorSize ?? 512;
   if (ss !== 512 && ss !== 4096) throw inputError(`block_size ${ss} is not supported`, 'use 512 or 4096');
@@ -114,7 +117,7 @@ export function mbrTypeByte(type: number | string | undefined, what: string): nu
   return value;
 }
 
-function planMbr(req: TableRequest, ss: number, unit: number): TablePlan {
+function planMbr(req: TableRequest, ss: number, unit: number): TablePlan<MbrTable> {
   const diskSectors = req.diskSize / ss;
   const table: MbrPartition[] = [];
   const planned: PlannedPartition[] = [];
@@ -159,7 +162,7 @@ function planMbr(req: TableRequest, ss: number, unit: number): TablePlan {
   return { table: { scheme: 'mbr', sectorSize: ss, diskId, partitions: table }, partitions: planned };
 }
 
-function planGpt(req: TableRequest, ss: number, unit: number): TablePlan {
+function planGpt(req: TableRequest, ss: number, unit: number): TablePlan<GptTable> {
   const diskSectors = req.diskSize / ss;
   const geo = gptGeometry(ss, diskSectors, DEFAULT_ENTRY_COUNT);
   const seed = req.seed ?? '';
