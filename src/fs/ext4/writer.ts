@@ -29,7 +29,7 @@ import {
 } from './constants.js';
 import { crc32cRaw, inodeCsumSeed } from './crc32c.js';
 import { dirHasher } from './dirhash.js';
-import { buildHtree, packLeaves, type DirEntry } from './directory.js';
+import { buildHtree, fitsOneBlock, packLeaves, type DirEntry } from './directory.js';
 import { buildBlockMap } from './blockmap.js';
 import { buildExtentTree, extentTreeBlocks, type Extent } from './extents.js';
 import type { Geometry } from './geometry.js';
@@ -201,13 +201,13 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     const seed = seedFor(ino);
     const dot: DirEntry = { name: utf8.encode('.'), inode: ino, fileType: DIR_FT.dir };
     const dotdot: DirEntry = { name: utf8.encode('..'), inode: parentIno, fileType: DIR_FT.dir };
-    let blocks = packLeaves([dot, dotdot, ...children], bs, seed);
-    let indexed = false;
-    if (blocks.length > 1 && names.has('dir_index')) {
-      blocks = buildHtree(children, { blockSize: bs, hashVersion, hasher, csumSeed: seed, self: ino, parent: parentIno });
-      indexed = true;
-    }
-    while (blocks.length < minBlocks) blocks.push(packLeaves([], bs, seed)[0]!);
+    const indexed = names.has('dir_index') && !fitsOneBlock(children.map((c) => c.name.length), bs, seed !== undefined);
+    // An htree orders entries by hash; a linear directory by name (byte order), for reproducible listings.
+    const blocks = indexed
+      ? buildHtree(children, { blockSize: bs, hashVersion, hasher, csumSeed: seed, self: ino, parent: parentIno })
+      : packLeaves([dot, dotdot, ...children.sort((a, b) => Buffer.compare(a.name, b.name))], bs, seed);
+    // lost+found gets spare empty blocks (only when linear: an htree has no unindexed leaves).
+    while (!indexed && blocks.length < minBlocks) blocks.push(packLeaves([], bs, seed)[0]!);
     const extents = alloc.allocate(0, blocks.length);
     let k = 0;
     for (const e of extents) for (let i = 0; i < e.length; i++) out.write(e.physical + i, blocks[k++]!);
@@ -215,11 +215,10 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     return { size: blocks.length * bs, blocks: blocks.length + root.treeBlocks, iBlock: root.iBlock, indexed };
   };
 
-  // Children in byte order of their names (encoded once, not per comparison).
   const childEntries = (dir: Inode): DirEntry[] => {
     const entries: DirEntry[] = [];
     for (const [name, child] of dir.children!) entries.push({ name: Buffer.from(name, 'utf8'), inode: plan.numbers.get(child)!, fileType: FILE_TYPES[child.type] });
-    return entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    return entries;
   };
 
   const putTreeInode = (ino: number, inode: Inode) => {
