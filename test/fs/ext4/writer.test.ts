@@ -377,6 +377,12 @@ describe('writeExt4 refuses what it cannot write (exit 2)', () => {
     disk.close();
   });
 
+  test('a symlink target longer than a block (names over 255 bytes are refused by the FileTree already)', () => {
+    const t2 = new FileTree();
+    t2.addSymlink('l', 'x'.repeat(4096));
+    expectInputError(() => planExt4(t2, opts), /\/l: symlink target of 4096 bytes is longer than a block/);
+  });
+
   test('xattr names outside the known namespaces, and corrupt ACLs', () => {
     const t1 = new FileTree();
     t1.addFile('f', bytesBody(new Uint8Array(0)), { xattrs: new Map([['weird.x', new Uint8Array(1)]]) });
