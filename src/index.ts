@@ -6,3 +6,27 @@ export { parseSize, parseSizeSpec, parseImageSize, formatSize } from './size.js'
 export type { SizeSpec } from './size.js';
 export * from './disk/index.js';
 export { deriveBytes, deriveUuid, deriveUint32 } from './seed.js';
+
+// The rootfs model and its readers/writers.
+export * from './tree/index.js';
+export { readRootfs, readArchive, ArchiveFile, sniffCompression, writeTar, tarChunks } from './tar/index.js';
+export type { ReadRootfsOptions, ReadProgress, Rootfs, ReadStats, TarEntry, EntryType, DataRegion, Compression, WriteTarOptions, WriteTarResult } from './tar/index.js';
+
+// FAT (the ESP) and swap.
+export { writeFat, planFat, chooseGeometry as chooseFatGeometry, normalizeFatLabel, decodeBootSector as decodeFatBootSector, encodeBootSector as encodeFatBootSector } from './fs/fat/index.js';
+export type { FatOptions, FatResult, FatPlan, FatPlanOptions, FatGeometry, FatType } from './fs/fat/index.js';
+export { writeSwap, encodeSwapHeader, decodeSwapHeader } from './fs/swap.js';
+export type { SwapOptions } from './fs/swap.js';
+
+// DIB elements: discovery, expansion, hook plans, package-installs, pkg-map.
+export {
+  planElements, discoverElements, expandElements, elementsSearchPath, SHIPPED_ELEMENTS_DIR,
+  planHooks, scanElementHooks, planHookCopies, PHASES, phaseEnvironment, imageElementVariables,
+  sortRunParts, compareRunParts, isRunnableScriptName,
+  parsePackageInstalls, loadPackageInstalls, squashPackageInstalls, packageActions,
+  parsePkgMap, readPkgMapFile, mapPackages, effectiveNameMap, osFamily,
+} from './elements/index.js';
+export type {
+  ElementInfo, ElementCatalog, Expansion, ExpandOptions, ElementsPlan, ElementsRequest, HookPlan, PhasePlan,
+  HookScript, HookCopy, BuildContext, PackageRule, SquashedPackages, PackageActions, PkgMap,
+} from './elements/index.js';
