@@ -108,7 +108,8 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       }
       if (plan.filesystems.length > 0 && !args.quiet) {
         const names = plan.filesystems.map((f) => `${f.mkfs.name}${f.mount ? ` (${f.mount.mountPoint})` : ''}`).join(', ');
-        process.stderr.write(`tsdib: no ROOTFS given: wrote the partition table only; ${names} not created (filesystems come with issue 5)\n`);
+        const what = plan.table ? 'the partition table only' : 'an empty disk (this layout has no partition table)';
+        process.stderr.write(`tsdib: no ROOTFS given: wrote ${what}; ${names} not created (filesystems come with issue 5)\n`);
       }
       for (const path of written) {
         if (args.json) {
