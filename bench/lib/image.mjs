@@ -43,8 +43,12 @@ function makePool(rand) {
   return kinds;
 }
 
-/** Writes the image; returns the number of data bytes written. */
+/**
+ * Writes the image; returns the number of data bytes written and the extents written (what a
+ * FileDisk would track as its data ranges).
+ */
 export function makeBenchImage(path, { size = 2048 * MIB, data = 700 * MIB, extent = 2 * MIB, seed = 42 } = {}) {
+  const ranges = [];
   const rand = prng(seed);
   const pool = makePool(rand);
   const fd = openSync(path, 'w');
@@ -65,10 +69,11 @@ export function makeBenchImage(path, { size = 2048 * MIB, data = 700 * MIB, exte
         buf.writeDoubleLE(offset + p, p + 8); // stamp: no two pieces identical
       }
       writeSync(fd, buf, 0, buf.length, offset);
+      ranges.push({ offset, length: buf.length });
       written += buf.length;
     }
   } finally {
     closeSync(fd);
   }
-  return written;
+  return { written, ranges };
 }

@@ -37,7 +37,7 @@ export class Qcow2Disk implements ReadableDisk {
   ) {
     const h = decodeQcow2Header(readClamped(source, 0, HEADER_READ), name);
     this.header = h;
-    validateHeader(h, name, source.size);
+    validateHeader(h, name);
     this.size = h.size;
     this.clusterSize = 2 ** h.clusterBits;
     this.entriesPerL2 = this.clusterSize / 8;
@@ -181,7 +181,7 @@ export class Qcow2Disk implements ReadableDisk {
   }
 }
 
-function validateHeader(h: Qcow2Header, name: string, fileSize: number): void {
+function validateHeader(h: Qcow2Header, name: string): void {
   const refuse = (what: string, hint: string) => inputError(`${name}: qcow2 header: ${what}`, hint);
   if (h.clusterBits < 9 || h.clusterBits > 21) throw refuse(`cluster_bits ${h.clusterBits} is outside 9..21`, 'the image is corrupt');
   if (h.backingFileOffset !== 0) throw refuse('the image has a backing file', 'flatten it first (qemu-img convert without -B, or qemu-img rebase -b "")');
@@ -199,5 +199,4 @@ function validateHeader(h: Qcow2Header, name: string, fileSize: number): void {
   if (h.l1Size < needL1) throw refuse(`l1_size ${h.l1Size} is too small for a ${h.size}-byte disk`, 'the image is corrupt');
   if (h.l1Size > 0 && (h.l1TableOffset % cs !== 0 || h.l1TableOffset === 0)) throw refuse(`l1_table_offset ${h.l1TableOffset} is not cluster-aligned`, 'the image is corrupt');
   if (h.refcountTableOffset % cs !== 0) throw refuse(`refcount_table_offset ${h.refcountTableOffset} is not cluster-aligned`, 'the image is corrupt');
-  void fileSize;
 }

@@ -57,14 +57,12 @@ export class VhdDisk implements ReadableDisk {
     if (header.maxTableEntries * header.blockSize < this.size) throw inputError(`${name}: VHD BAT of ${header.maxTableEntries} blocks does not cover ${this.size} bytes`, 'the image is corrupt');
     const bat = readStructure(source, name, 'VHD block allocation table', header.tableOffset, header.maxTableEntries * 4);
     const view = new DataView(bat.buffer, bat.byteOffset, bat.byteLength);
+    // Every allocated block (bitmap + data) must end before the footer.
     const blockSpan = this.bitmapSize(header.blockSize) + header.blockSize;
     for (let i = 0; i < header.maxTableEntries; i++) {
       const s = view.getUint32(i * 4);
-      if (s !== BAT_UNUSED && s * 512 + blockSpan > source.size) {
-        // qemu allows the last block to be cut short only if the footer follows; we require whole blocks up to the footer.
-        if (s * 512 + this.bitmapSize(header.blockSize) > source.size - FOOTER_SIZE) {
-          throw inputError(`${name}: VHD BAT entry ${i} points to sector ${s}, past the end of the file (${source.size} bytes)`, 'the image is truncated or corrupt');
-        }
+      if (s !== BAT_UNUSED && s * 512 + blockSpan > source.size - FOOTER_SIZE) {
+        throw inputError(`${name}: VHD BAT entry ${i} points to sector ${s}, past the end of the file (${source.size} bytes)`, 'the image is truncated or corrupt');
       }
     }
     this.dynamic = { ...header, bat: view };
