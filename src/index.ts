@@ -30,3 +30,19 @@ export type {
   ElementInfo, ElementCatalog, Expansion, ExpandOptions, ElementsPlan, ElementsRequest, HookPlan, PhasePlan,
   HookScript, HookCopy, BuildContext, PackageRule, SquashedPackages, PackageActions, PkgMap,
 } from './elements/index.js';
+
+// Partition tables (MBR/EBR, GPT) and DIB block-device layouts.
+export {
+  planTable, encodeTable, writeTable, readTable, inspectTable,
+  encodeMbrTable, decodeMbrTable, encodeGptTable, decodeGptTable,
+  gptTypeGuid, gptTypeInfo, GPT_TYPES, ATTR_LEGACY_BIOS_BOOTABLE, lbaToChs,
+} from './mbr/index.js';
+export type {
+  PartitionTable, MbrTable, MbrPartition, GptTable, GptPartition, TableRequest, PartitionRequest, TablePlan,
+  PlannedPartition, TableReadResult, InspectReport, InspectedPartition, SectorWrite,
+} from './mbr/index.js';
+export type { EncodeOptions as TableEncodeOptions } from './mbr/index.js';
+export { parseLayout, presetLayout, planLayout, planLayoutYaml, PRESETS, toDibGraph } from './layout/index.js';
+export type {
+  Layout, LayoutGraph, LayoutNode, DiskPlan, PlannedFilesystem, PlanOptions, MkfsNode, MountNode, FstabNode, PartitionNode, LocalLoopNode,
+} from './layout/index.js';
