@@ -28,7 +28,7 @@ export function compressUnit(unit: Uint8Array, kind: CompressionKind, level: num
 }
 
 /** Bytes a worker compresses between forced garbage collections. */
-export const GC_EVERY_BYTES = 16 * 1024 * 1024;
+export const GC_EVERY_BYTES = 4 * 1024 * 1024;
 
 /**
  * V8's gc() for threads: exposing it is process-wide, so workers created after this can call it.

@@ -58,6 +58,26 @@ describe.runIf(haveTools('qemu-img'))('VHD encoder against qemu-img', () => {
     }
   }
 
+  test('our footers match the ones qemu-img writes: creator, sizes, CHS geometry (with and without force_size)', async () => {
+    const dir = tmp();
+    for (const size of [10 * 1048576, 100 * 1048576 + 512, 1258291200, 40 * 2 ** 30, 200 * 2 ** 30]) {
+      for (const force of [true, false]) {
+        const p = join(dir, `q${size}${force}.vhd`);
+        expect(runTool('qemu-img', ['create', '-q', '-f', 'vpc', '-o', `force_size=${force ? 'on' : 'off'}`, p, String(size)]).status).toBe(0);
+        const theirs = new VhdDisk(new RawFileReader(p), p); // verifies their checksum too
+        const o = join(dir, `o${size}${force}.vhd`);
+        await encodeTo(o, new MemoryDisk(size), { forceSize: force });
+        const ours = new VhdDisk(new RawFileReader(o), o);
+        for (const field of ['creatorApp', 'currentSize', 'originalSize', 'geometry', 'diskType', 'dataOffset'] as const) {
+          expect([size, force, field, ours.footer[field]]).toEqual([size, force, field, theirs.footer[field]]);
+        }
+        expect(ours.size).toBe(theirs.size);
+        theirs.close();
+        ours.close();
+      }
+    }
+  });
+
   test('force_size=off rounds up to the CHS geometry exactly as qemu-img does', async () => {
     const dir = tmp();
     const size = 1258291200;

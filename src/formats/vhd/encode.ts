@@ -12,7 +12,7 @@ import type { EncodeProgress, Sink } from '../types.js';
 import { nonZeroUnits } from '../units.js';
 import { DEFAULT_BLOCK_SIZE, DYNAMIC_HEADER_SIZE, encodeVhdDynamicHeader } from './dynamic-header.js';
 import { DISK_TYPE_DYNAMIC, DISK_TYPE_FIXED, encodeVhdFooter, FOOTER_SIZE, VHD_EPOCH_UNIX, type VhdFooter } from './footer.js';
-import { chsCovering, chsFor, chsSectors } from './geometry.js';
+import { chsCovering, chsFor, chsSectors, MAX_CHS_SECTORS } from './geometry.js';
 
 export type VhdCreator = 'qemu' | 'win' | 'tap';
 
@@ -52,10 +52,14 @@ function creatorFields(creator: VhdCreator, forceSize: boolean): Pick<VhdFooter,
   }
 }
 
-/** The virtual size and geometry the footer will state for a disk of `size` bytes. */
-export function vhdSizing(size: number, forceSize: boolean): { currentSize: number; geometry: ReturnType<typeof chsFor> } {
+/**
+ * The virtual size and geometry the footer will state for a disk of `size` bytes. With force_size
+ * and the qemu creator, the geometry is the largest one, as qemu-img writes it: every qemu version
+ * then reads current_size. Hyper-V and Xen creators get the spec's geometry for the size.
+ */
+export function vhdSizing(size: number, forceSize: boolean, creator: VhdCreator = 'qemu'): { currentSize: number; geometry: ReturnType<typeof chsFor> } {
   const sectors = Math.ceil(size / 512);
-  if (forceSize) return { currentSize: sectors * 512, geometry: chsFor(sectors) };
+  if (forceSize) return { currentSize: sectors * 512, geometry: chsFor(creator === 'qemu' ? MAX_CHS_SECTORS : sectors) };
   const geometry = chsCovering(sectors);
   return { currentSize: Math.max(chsSectors(geometry), sectors) * 512, geometry };
 }
@@ -74,7 +78,7 @@ export async function encodeVhd(disk: ReadableDisk, sink: Sink, options: VhdOpti
     const problems = azureProblems(disk.size, options);
     if (problems.length > 0) throw inputError(`VHD for Azure: ${problems.join('; ')}`, 'fix these or drop -o azure=on');
   }
-  const { currentSize, geometry } = vhdSizing(disk.size, options.forceSize);
+  const { currentSize, geometry } = vhdSizing(disk.size, options.forceSize, options.creator);
   if (currentSize > VHD_MAX_SIZE) throw inputError(`VHD: a ${disk.size}-byte disk exceeds the VHD limit of 2040 GiB`, 'use qcow2 or vmdk');
   const footer = (dataOffset: number | undefined, diskType: number) =>
     encodeVhdFooter({
