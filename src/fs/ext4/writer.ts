@@ -13,6 +13,7 @@ import { BlockWriter } from './block-writer.js';
 import {
   BG_FLAG,
   CHECKSUM_CRC32C,
+  COMPAT,
   DEFAULT_MOUNT_OPTS,
   DIR_FT,
   EXTRA_ISIZE,
@@ -359,7 +360,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     firstIno: FIRST_INO,
     inodeSize: geo.inodeSize,
     blockGroupNr: 0,
-    compat: plan.features.compat & ~(jBlocks ? 0 : 0x4),
+    compat: jBlocks ? plan.features.compat : plan.features.compat & ~COMPAT.has_journal, // too small for a journal: none, as mke2fs
     incompat: plan.features.incompat,
     roCompat: plan.features.roCompat,
     uuid,
