@@ -104,6 +104,16 @@ describe('corrupt containers are refused by structure', () => {
     expect(readAll(join(dir, 'top.qcow2')).toLine()).toMatch(/has a backing file: flatten it first/);
   });
 
+  test.runIf(haveTools('qemu-img'))('qcow2: zstd-compressed clusters and extended L2 entries are refused by name', () => {
+    const dir = tmp();
+    const raw = join(dir, 'in.raw');
+    writeFileSync(raw, Buffer.alloc(1048576, 0x61));
+    runTool('qemu-img', ['convert', '-c', '-O', 'qcow2', '-o', 'compression_type=zstd', raw, join(dir, 'z.qcow2')]);
+    expect(readAll(join(dir, 'z.qcow2')).message).toMatch(/compressed cluster 0 uses compression type 1 \(zstd\)/);
+    runTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', 'extended_l2=on', join(dir, 'e.qcow2'), '1M']);
+    expect(readAll(join(dir, 'e.qcow2')).message).toMatch(/extended L2 entries \(subclusters\) are not supported/);
+  });
+
   test('vhd: BAT entry past the end of the file', async () => {
     const p = join(tmp(), 'a.vhd');
     const b = await make(p, 'vhd');

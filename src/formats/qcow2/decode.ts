@@ -150,6 +150,10 @@ export class Qcow2Disk implements ReadableDisk {
   private inflate(cluster: number, entry: { hostOffset: number; length: number }): Uint8Array {
     const cached = this.inflated.get(cluster);
     if (cached) return cached;
+    if (this.header.incompatibleFeatures & INCOMPAT_COMPRESSION_TYPE && this.header.compressionType !== 0) {
+      // Only compressed clusters depend on the type: an image with none reads fine.
+      throw inputError(`${this.name}: qcow2 compressed cluster ${cluster} uses compression type ${this.header.compressionType} (zstd), which is not supported`, 'recompress with zlib: qemu-img convert -c -o compression_type=zlib');
+    }
     const compressed = readClamped(this.source, entry.hostOffset, entry.length);
     let data: Uint8Array;
     try {
@@ -190,9 +194,6 @@ function validateHeader(h: Qcow2Header, name: string): void {
   if (h.incompatibleFeatures & INCOMPAT_CORRUPT) throw refuse('the image is marked corrupt', 'repair it with qemu-img check -r all');
   if (h.incompatibleFeatures & INCOMPAT_EXTERNAL_DATA) throw refuse('the data lives in an external data file', 'convert it with qemu-img first');
   if (h.incompatibleFeatures & INCOMPAT_EXTENDED_L2) throw refuse('extended L2 entries (subclusters) are not supported', 'convert it with qemu-img first');
-  if (h.incompatibleFeatures & INCOMPAT_COMPRESSION_TYPE && h.compressionType !== 0) {
-    throw refuse(`compression type ${h.compressionType} (zstd) is not supported`, 'recompress with zlib: qemu-img convert -c -o compression_type=zlib');
-  }
   if (h.refcountOrder > 6) throw refuse(`refcount_order ${h.refcountOrder} overflows 64-bit refcounts`, 'the image is corrupt');
   const cs = 2 ** h.clusterBits;
   const needL1 = Math.ceil(h.size / (cs * (cs / 8)));
