@@ -64,3 +64,23 @@ describe.runIf(haveTools('qemu-img'))('decoders read what qemu-img writes', () =
     }
   }
 });
+
+describe.runIf(haveTools('qemu-img', 'qemu-io'))('qcow2 with an internal snapshot', () => {
+  test('the active layer is read, not the snapshot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdib-snap-'));
+    try {
+      const raw = join(dir, 'in.raw');
+      writeRaw(makeSparseDisk(SPARSE_CASES[1]!), raw);
+      const img = join(dir, 's.qcow2');
+      runTool('qemu-img', ['convert', '-O', 'qcow2', raw, img]);
+      runTool('qemu-img', ['snapshot', '-c', 'before', img]);
+      expect(runTool('qemu-io', ['-c', 'write -P 0x77 0 65536', img]).status).toBe(0);
+      const opened = openImage(img);
+      const first = Buffer.from(opened.disk.read(0, 65536));
+      opened.disk.close();
+      expect(first.equals(Buffer.alloc(65536, 0x77))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
