@@ -131,9 +131,8 @@ export function resolveFormatOptions(format: ImageFormat, s: EncodeSettings): Fo
         },
       };
     case 'vmdk': {
-      let subformat: VmdkSubformat = o['subformat'] === undefined ? (s.compress ? 'streamOptimized' : 'monolithicSparse') : oneOf('subformat', o['subformat'], ['monolithicSparse', 'streamOptimized'] as const);
+      const subformat: VmdkSubformat = o['subformat'] === undefined ? (s.compress ? 'streamOptimized' : 'monolithicSparse') : oneOf('subformat', o['subformat'], ['monolithicSparse', 'streamOptimized'] as const);
       if (s.compress && subformat !== 'streamOptimized') throw inputError('-c: only vmdk subformat=streamOptimized holds compressed grains', 'drop -c or use subformat=streamOptimized');
-      subformat = subformat as VmdkSubformat;
       return {
         format,
         vmdk: {

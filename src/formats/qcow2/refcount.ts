@@ -10,7 +10,7 @@ const MAX_REFCOUNT = 0xffff;
 
 export class RefcountTracker {
   private counts = new Uint16Array(1024);
-  /** Clusters [0, end) are known; clusters not counted individually have refcount one. */
+  /** False until a range is counted: uncompressed images count nothing, and every cluster they use is referenced once. */
   private individually = false;
 
   /** Adds one reference to each cluster touched by [offset, offset + length). */

@@ -80,7 +80,7 @@ async function encodeMonolithicSparse(disk: ReadableDisk, sink: Sink, descriptor
   const gdOffset = rgtStart + numGTs * GT_SECTORS;
   const gtStart = gdOffset + gdSectors;
   const overHead = Math.ceil((gtStart + numGTs * GT_SECTORS) / GRAIN_SECTORS) * GRAIN_SECTORS;
-  sectorOf(overHead * SECTOR);
+  sectorOf(overHead * SECTOR); // refuses at once a disk whose grain tables could not be addressed
 
   // Both directories point at every (preallocated) grain table.
   const rgd = new Uint8Array(gdSectors * SECTOR);
