@@ -222,6 +222,71 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     return entries;
   };
 
+  /** What a content writer hands back for the inode: i_size, i_block, i_flags and blocks used. */
+  type Content = { size: number; iBlock: Uint8Array; flags: number; blocks: number };
+
+  const dirContent = (ino: number, dir: Inode): Content => {
+    const children = childEntries(dir);
+    if (ino === ROOT_INO && !plan.lostFound) children.push({ name: utf8.encode('lost+found'), inode: FIRST_INO, fileType: DIR_FT.dir });
+    const d = writeDir(ino, plan.parents[ino] || ROOT_INO, children, ino === FIRST_INO ? lostFoundBlocks(bs) : 1);
+    dirsPerGroup[Math.floor((ino - 1) / geo.inodesPerGroup)]!++;
+    return { size: d.size, iBlock: d.iBlock, flags: mappedFlag | (d.indexed ? INODE_FLAG.index : 0), blocks: d.blocks };
+  };
+
+  /** Streams a body to its blocks (holes stay unallocated unless noHoles) and records where it went. */
+  const fileContent = (ino: number, inode: Inode, path: string): Content => {
+    const body = inode.body;
+    const size = body?.size ?? 0;
+    const extents: Extent[] = [];
+    for (const [logical, count] of bodyRuns(body, bs, wantsNoHoles(options, path, inode))) extents.push(...alloc.allocate(logical, count));
+    let blocks = 0;
+    for (const e of extents) {
+      const end = Math.min((e.logical + e.length) * bs, size);
+      for (let off = e.logical * bs; off < end; off += CHUNK) {
+        const length = Math.min(CHUNK, end - off);
+        reader.readInto(body!, off, out.reserve(e.physical + (off - e.logical * bs) / bs, length));
+        bytesDone += length;
+      }
+      blocks += e.length;
+    }
+    const root = extentRoot(ino, extents);
+    if (extents.length === 1 && extents[0]!.logical === 0) {
+      firstPhysical[ino] = extents[0]!.physical;
+      firstLength[ino] = extents[0]!.length;
+    } else if (extents.length > 0) moreExtents.set(ino, extents);
+    options.onProgress?.(bytesDone, plan.bytes);
+    return { size, iBlock: root.iBlock, flags: mappedFlag, blocks: blocks + root.treeBlocks };
+  };
+
+  /** A fast symlink keeps its target in i_block (< 60 bytes); a slow one in a data block. */
+  const symlinkContent = (ino: number, inode: Inode): Content => {
+    const target = utf8.encode(inode.linkTarget ?? '');
+    if (target.length < 60) {
+      const iBlock = new Uint8Array(60);
+      iBlock.set(target);
+      return { size: target.length, iBlock, flags: 0, blocks: 0 };
+    }
+    const extents = alloc.allocate(0, 1);
+    out.write(extents[0]!.physical, target);
+    const root = extentRoot(ino, extents);
+    return { size: target.length, iBlock: root.iBlock, flags: mappedFlag, blocks: 1 + root.treeBlocks };
+  };
+
+  /** In-inode xattrs, and the (shared) xattr block for those that do not fit. */
+  const xattrFields = (inode: Inode, path: string): { inlineXattrs: Uint8Array; fileAcl: number } => {
+    const split = splitXattrs(toXattrEntries(inode.xattrs, path), inlineSpace);
+    const inlineXattrs = encodeInlineXattrs(split.inline, inlineSpace);
+    if (split.block.length === 0) return { inlineXattrs, fileAcl: 0 };
+    const key = xattrSetKey(split.block);
+    let block = sharedXattrBlocks.get(key);
+    if (block === undefined) {
+      block = alloc.one();
+      out.write(block, encodeXattrBlock(split.block, bs, plan.xattrBlockRefs.get(key) ?? 1, block, csumSeed));
+      sharedXattrBlocks.set(key, block);
+    }
+    return { inlineXattrs, fileAcl: block };
+  };
+
   const putTreeInode = (ino: number, inode: Inode) => {
     const path = plan.paths?.get(inode) ?? '';
     const f = base(MODE_TYPE_BITS[inode.type] | (inode.mode & 0o7777), inode.mtime);
@@ -229,86 +294,26 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     f.ctime = inode.ctime;
     f.uid = inode.uid;
     f.gid = inode.gid;
-    let links = plan.links[ino] ?? 1;
+    f.links = plan.links[ino] ?? 1;
+    let content: Content | undefined;
+    if (inode.type === 'dir') {
+      content = dirContent(ino, inode);
+      if (f.links > MAX_LINKS) f.links = 1; // dir_nlink: "too many to count"
+    } else if (inode.type === 'file') content = fileContent(ino, inode, path);
+    else if (inode.type === 'symlink') content = symlinkContent(ino, inode);
+    else if (inode.type === 'char' || inode.type === 'block') f.iBlock = deviceIBlock(inode.rdevMajor, inode.rdevMinor);
     let blocks = 0;
-    switch (inode.type) {
-      case 'dir': {
-        const children = childEntries(inode);
-        if (ino === ROOT_INO && !plan.lostFound) children.push({ name: utf8.encode('lost+found'), inode: FIRST_INO, fileType: DIR_FT.dir });
-        const d = writeDir(ino, plan.parents[ino] || ROOT_INO, children, ino === FIRST_INO ? lostFoundBlocks(bs) : 1);
-        f.size = d.size;
-        f.iBlock = d.iBlock;
-        f.flags = mappedFlag | (d.indexed ? INODE_FLAG.index : 0);
-        blocks = d.blocks;
-        if (links > MAX_LINKS) links = 1; // dir_nlink: "too many to count"
-        dirsPerGroup[Math.floor((ino - 1) / geo.inodesPerGroup)]!++;
-        break;
-      }
-      case 'file': {
-        const body = inode.body;
-        const size = body?.size ?? 0;
-        const extents: Extent[] = [];
-        for (const [logical, count] of bodyRuns(body, bs, wantsNoHoles(options, path, inode))) extents.push(...alloc.allocate(logical, count));
-        for (const e of extents) {
-          const end = Math.min((e.logical + e.length) * bs, size);
-          for (let off = e.logical * bs; off < end; off += CHUNK) {
-            const length = Math.min(CHUNK, end - off);
-            reader.readInto(body!, off, out.reserve(e.physical + (off - e.logical * bs) / bs, length));
-            bytesDone += length;
-          }
-          blocks += e.length;
-        }
-        const root = extentRoot(ino, extents);
-        if (extents.length === 1 && extents[0]!.logical === 0) {
-          firstPhysical[ino] = extents[0]!.physical;
-          firstLength[ino] = extents[0]!.length;
-        } else if (extents.length > 0) moreExtents.set(ino, extents);
-        f.size = size;
-        f.iBlock = root.iBlock;
-        f.flags = mappedFlag;
-        blocks += root.treeBlocks;
-        options.onProgress?.(bytesDone, plan.bytes);
-        break;
-      }
-      case 'symlink': {
-        const target = utf8.encode(inode.linkTarget ?? '');
-        f.size = target.length;
-        if (target.length < 60) {
-          f.iBlock = new Uint8Array(60);
-          f.iBlock.set(target); // fast symlink: the target lives in i_block
-        } else {
-          const extents = alloc.allocate(0, 1);
-          out.write(extents[0]!.physical, target);
-          const root = extentRoot(ino, extents);
-          f.iBlock = root.iBlock;
-          f.flags = mappedFlag;
-          blocks = 1 + root.treeBlocks;
-        }
-        break;
-      }
-      case 'char':
-      case 'block':
-        f.iBlock = deviceIBlock(inode.rdevMajor, inode.rdevMinor);
-        break;
-      default:
-        break;
+    if (content) {
+      f.size = content.size;
+      f.iBlock = content.iBlock;
+      f.flags = content.flags;
+      blocks = content.blocks;
     }
-    f.links = links;
     if (inode.xattrs.size) {
-      const entries = toXattrEntries(inode.xattrs, path);
-      const split = splitXattrs(entries, inlineSpace);
-      f.inlineXattrs = encodeInlineXattrs(split.inline, inlineSpace);
-      if (split.block.length) {
-        const key = xattrSetKey(split.block);
-        let block = sharedXattrBlocks.get(key);
-        if (block === undefined) {
-          block = alloc.one();
-          out.write(block, encodeXattrBlock(split.block, bs, plan.xattrBlockRefs.get(key) ?? 1, block, csumSeed));
-          sharedXattrBlocks.set(key, block);
-        }
-        f.fileAcl = block;
-        blocks += 1;
-      }
+      const x = xattrFields(inode, path);
+      f.inlineXattrs = x.inlineXattrs;
+      f.fileAcl = x.fileAcl;
+      if (x.fileAcl) blocks += 1;
     }
     f.sectors = blocks * (bs / 512);
     tables.put(ino, f);
