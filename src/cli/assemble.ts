@@ -1,136 +1,186 @@
 /**
- * `tsdib assemble`: a DIB block-device layout (preset or YAML) → a disk image. Without ROOTFS it
- * writes only the partition table into a sparse raw image; filesystems (issue 5) and other
- * container formats (the formats issue) plug in here later.
+ * `tsdib assemble ROOTFS... -o NAME`: rootfs tarballs or directories, layered in order, onto a DIB
+ * block-device layout (preset, YAML file, or DIB_BLOCK_DEVICE_CONFIG), written as NAME.<type> for
+ * each -t type. The work is src/assemble's `assemble()`; this file reads arguments, the
+ * environment, the clock and the seed (the edges), and prints the summary.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { FileDisk } from '../disk/index.js';
+import { assemble, OUTPUT_TYPES, parseOutputTypes, type AssembleResult, type BootloaderChoice } from '../assemble/index.js';
 import { failure, inputError } from '../errors.js';
-import { isPresetName, parseLayout, planLayout, presetLayout, type DiskPlan, type Layout } from '../layout/index.js';
-import { writeTable } from '../mbr/table.js';
-import { AtomicOutput } from '../output.js';
-import { formatSize, parseImageSize } from '../size.js';
-import { resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
+import { parseOptionList } from '../formats/index.js';
+import { isPresetName, parseLayout, presetLayout, type Layout } from '../layout/index.js';
+import { startProgress } from '../progress.js';
+import { formatSize, parseImageSize, parseSize } from '../size.js';
+import { readRootfs } from '../tar/index.js';
+import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
 interface AssembleArgs {
-  rootfs?: string[];
-  output: string;
+  rootfs: string[];
+  output: string[];
   type: string;
-  'block-device': string;
+  'block-device'?: string;
   'image-size'?: string;
+  'image-extra-size'?: string;
+  'fs-type'?: string;
+  'root-label'?: string;
+  'mkfs-options'?: string;
+  'qemu-img-options'?: string;
+  bootloader: BootloaderChoice;
+  cmdline?: string;
+  compress?: boolean;
+  checksum?: boolean;
+  lenient?: boolean;
+  'preserve-owner'?: boolean;
   seed?: string;
   force?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
 
-/** Every -t value DESIGN.md §4 names; only raw is written so far. */
-export const IMAGE_TYPES = ['qcow2', 'raw', 'vhd', 'vmdk', 'vdi', 'tar'] as const;
+export const BOOTLOADERS: readonly BootloaderChoice[] = ['auto', 'grub', 'systemd-boot', 'extlinux', 'none'];
 
-export function parseTypes(text: string): string[] {
-  const types = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  if (types.length === 0) throw inputError('-t: no image type given', `use one or more of ${IMAGE_TYPES.join(', ')}`);
-  for (const t of types) {
-    if (!(IMAGE_TYPES as readonly string[]).includes(t)) throw inputError(`-t: unknown image type "${t}"`, `use ${IMAGE_TYPES.join(', ')}`);
+/**
+ * The layout: --block-device (a preset or a YAML file), else DIB_BLOCK_DEVICE_CONFIG (file:///path
+ * or inline YAML, as DIB reads it), else the mbr preset.
+ */
+export function loadLayout(spec: string | undefined, env: NodeJS.ProcessEnv = process.env): Layout {
+  if (spec === undefined) {
+    const config = env['DIB_BLOCK_DEVICE_CONFIG'];
+    if (config !== undefined && config.trim() !== '') {
+      if (config.startsWith('file://')) {
+        const file = config.slice('file://'.length);
+        if (!existsSync(file)) throw inputError(`DIB_BLOCK_DEVICE_CONFIG=${config}: no such file`, 'point it at a block-device YAML file');
+        return parseLayout(readFileSync(file, 'utf8'), file);
+      }
+      return parseLayout(config, 'DIB_BLOCK_DEVICE_CONFIG');
+    }
+    return presetLayout('mbr');
   }
-  const unsupported = types.filter((t) => t !== 'raw');
-  if (unsupported.length > 0) {
-    throw failure(`-t ${unsupported.join(',')}: only raw images are written so far`, 'the formats issue adds qcow2, vhd, vmdk, vdi and tar; use -t raw (and tsdib convert / qemu-img convert meanwhile)');
-  }
-  return types;
-}
-
-/** A preset name (mbr, gpt, efi, none) or a YAML file. */
-export function loadLayout(spec: string): Layout {
   if (isPresetName(spec)) return presetLayout(spec);
   if (!existsSync(spec)) throw inputError(`--block-device ${spec}: neither a preset (mbr, gpt, efi, none) nor a YAML file`, 'name a preset or an existing file');
   return parseLayout(readFileSync(spec, 'utf8'), spec);
 }
 
-/** DIB names outputs NAME.<type>; a NAME already ending in .raw is kept as it is. */
-export function outputPath(name: string, type: string): string {
-  return name.endsWith(`.${type}`) ? name : `${name}.${type}`;
+/** `-o NAME` and qemu-img's `-o key=value,...` share the letter: values with "=" are encoder options. */
+export function splitOutputArgs(values: readonly string[], qemuImgOptions: string | undefined): { name: string; options: Record<string, string> } {
+  const names = values.filter((v) => !/^[A-Za-z_][A-Za-z0-9_-]*=/.test(v));
+  const options = { ...parseOptionList(qemuImgOptions) };
+  for (const v of values) if (!names.includes(v)) Object.assign(options, parseOptionList(v));
+  if (names.length === 0) throw inputError('-o NAME is missing', 'give the image name: -o disk writes disk.qcow2');
+  if (names.length > 1) throw inputError(`-o given ${names.length} names (${names.join(', ')})`, 'give one image name; encoder options are key=value');
+  return { name: names[0]!, options };
 }
 
-function writeRaw(path: string, plan: DiskPlan, force: boolean): void {
-  const out = new AtomicOutput(path, { force });
-  let disk: FileDisk | undefined;
-  try {
-    disk = FileDisk.create(out.tempPath, plan.size);
-    if (plan.table) writeTable(disk, plan.table);
-    disk.sync();
-    disk.close();
-    out.commit();
-  } catch (e) {
-    disk?.close();
-    out.abort();
-    throw e;
+/** --bootloader: the place src/boot plugs in (issue 6). Until then only `none` installs nothing on purpose. */
+function checkBootloader(choice: BootloaderChoice, quiet: boolean): void {
+  if (choice === 'none') return;
+  if (choice === 'auto') {
+    if (!quiet) process.stderr.write('tsdib: no bootloader yet: the image gets no bootloader (--bootloader none says this is intended)\n');
+    return;
   }
+  throw failure(`--bootloader ${choice}: bootloaders are not built yet`, 'use --bootloader none (or auto) for now');
 }
 
-function summary(path: string, plan: DiskPlan): string {
-  const table = plan.table ? `${plan.table.scheme}, ${plan.partitions.length} partition${plan.partitions.length === 1 ? '' : 's'}` : 'no partition table';
-  const lines = [`${path}: raw, ${formatSize(plan.size)}, ${table}`];
-  for (const p of plan.partitions) lines.push(`  ${p.number}  ${p.name}  offset ${p.offset}  ${formatSize(p.size)}`);
+function textSummary(r: AssembleResult): string {
+  const p = r.plan;
+  const table = p.table ? `${p.table.scheme}, ${p.partitions.length} partition${p.partitions.length === 1 ? '' : 's'}` : 'no partition table';
+  const lines = [`disk: ${formatSize(p.size)}, ${table}`];
+  for (const part of p.partitions) {
+    const fs = r.filesystems.find((f) => f.device === part.name);
+    const what = fs ? `  ${fs.type} ${fs.label}${fs.mountPoint ? ` on ${fs.mountPoint}` : ''}${fs.files ? `, ${fs.files} files` : ''}` : '';
+    lines.push(`  ${part.number}  ${part.name}  offset ${part.offset}  ${formatSize(part.size)}${what}`);
+  }
+  if (!p.table) for (const fs of r.filesystems) lines.push(`  ${fs.type} ${fs.label} on ${fs.mountPoint ?? '-'}, ${fs.files} files`);
+  for (const o of r.outputs) lines.push(`wrote ${o.path}`);
   return lines.join('\n');
 }
 
+function jsonSummary(r: AssembleResult): string {
+  return JSON.stringify(
+    {
+      size: r.plan.size,
+      sectorSize: r.plan.sectorSize,
+      scheme: r.plan.table?.scheme ?? 'none',
+      partitions: r.plan.partitions,
+      filesystems: r.filesystems,
+      fstab: r.fstab,
+      outputs: r.outputs,
+    },
+    null,
+    2,
+  );
+}
+
 export const assembleCommand: CommandModule<object, AssembleArgs> = {
-  command: 'assemble [rootfs..]',
-  describe: 'Assemble rootfs tarballs and a DIB block-device layout into a disk image',
+  command: 'assemble <rootfs..>',
+  describe: 'Assemble rootfs tarballs and a DIB block-device layout into disk images',
   builder: (y: Argv) =>
     withSeed(withQuiet(y))
-      .positional('rootfs', { type: 'string', array: true, describe: 'Root filesystems (not supported yet: filesystems come with issue 5)' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Image name: writes NAME.<type>' })
-      .option('type', { alias: 't', type: 'string', default: 'qcow2', describe: `Image types, comma-separated: ${IMAGE_TYPES.join(', ')} (only raw so far)` })
-      .option('block-device', { type: 'string', default: 'mbr', describe: 'Layout: a preset (mbr, gpt, efi, none) or a DIB block-device YAML file' })
-      .option('image-size', { type: 'string', describe: 'Disk size in DIB syntax (10GiB, 500M); a bare number is GiB, as in DIB' })
-      .option('force', { type: 'boolean', describe: 'Overwrite an existing output' })
-      .option('json', { type: 'boolean', describe: 'Print the plan as JSON' })
-      .example('$0 assemble --block-device efi --image-size 2GiB -o disk -t raw', 'disk.raw with an ESP, a BIOS boot partition and root (GPT)')
-      .example('$0 assemble --block-device layout.yaml --image-size 4GiB -o disk -t raw --seed ci', 'a DIB YAML layout, ids derived from the seed (same seed, same bytes)')
-      .example('$0 assemble --block-device mbr --image-size 1 -o disk -t raw', 'one bootable primary partition on 1 GiB') as unknown as Argv<AssembleArgs>,
+      .positional('rootfs', { type: 'string', array: true, demandOption: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, layered in order' })
+      .option('output', { alias: 'o', type: 'string', array: true, demandOption: true, describe: 'Image name (writes NAME.<type>); -o key=value passes options to the image encoders, as qemu-img -o' })
+      .option('type', { alias: 't', type: 'string', default: 'qcow2', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')}` })
+      .option('block-device', { type: 'string', describe: 'Layout: a preset (mbr, gpt, efi, none) or a DIB block-device YAML file [default: $DIB_BLOCK_DEVICE_CONFIG, else mbr]' })
+      .option('image-size', { type: 'string', describe: 'Disk size in DIB syntax (10GiB, 500M); a bare number is GiB, as in DIB [default: what the filesystems need]' })
+      .option('image-extra-size', { type: 'string', describe: 'Room added to the root filesystem of an automatic size (e.g. 512MiB; a bare number is MB, as DIB) [default: 10% of its content]' })
+      .option('fs-type', { type: 'string', describe: 'Type of mkfs_root when the layout does not set one: ext4 (default), ext3, ext2' })
+      .option('root-label', { type: 'string', describe: 'Label of mkfs_root when the layout does not set one [default: cloudimg-rootfs]' })
+      .option('mkfs-options', { type: 'string', describe: 'mkfs options for mkfs_root when the layout does not set opts (e.g. "-i 16384 -J size=64")' })
+      .option('qemu-img-options', { type: 'string', describe: 'Encoder options, as DIB --qemu-img-options (e.g. compat=0.10,cluster_size=2M)' })
+      .option('bootloader', { type: 'string', choices: BOOTLOADERS, default: 'auto', describe: 'Bootloader to install (not built yet: auto installs none and says so)' })
+      .option('cmdline', { type: 'string', describe: 'Kernel command line (for the bootloader, when there is one)' })
+      .option('compress', { alias: 'c', type: 'boolean', describe: 'Compress qcow2 clusters (qemu-img -c); vmdk: streamOptimized' })
+      .option('checksum', { type: 'boolean', describe: 'Also write NAME.<type>.sha256 and .md5 (coreutils format)' })
+      .option('lenient', { type: 'boolean', describe: 'Skip, with a warning, files a FAT filesystem cannot hold (symlinks, devices) instead of failing' })
+      .option('preserve-owner', { type: 'boolean', describe: "Directory inputs: keep the host's uid/gid instead of root" })
+      .option('force', { type: 'boolean', describe: 'Overwrite existing outputs' })
+      .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
+      .example('$0 assemble rootfs.tar.zst -o disk', 'disk.qcow2: one MBR partition (ext4, label cloudimg-rootfs), sized to the content')
+      .example('$0 assemble rootfs.tar --block-device efi -t qcow2,raw --checksum -o disk', 'ESP (FAT32, /boot/efi) + BIOS boot + root on GPT; disk.qcow2, disk.raw and their .sha256/.md5')
+      .example('$0 assemble base.tar overlay/ --block-device layout.yaml --image-size 4GiB --seed ci -o disk', 'a DIB YAML layout; with --seed and SOURCE_DATE_EPOCH the bytes are the same every run')
+      .example('$0 assemble rootfs.tar -t vhd -o disk -o subformat=fixed', 'encoder options after -o key=value, as qemu-img -o') as unknown as Argv<AssembleArgs>,
   handler: (args: ArgumentsCamelCase<AssembleArgs>) =>
-    runCommand(() => {
-      if (args.rootfs && args.rootfs.length > 0) {
-        throw failure(`ROOTFS arguments (${args.rootfs.join(' ')}) are not supported yet: filesystems come with issue 5`, 'run assemble without ROOTFS to write the partition table only');
-      }
-      const types = parseTypes(args.type);
+    runCommand(async () => {
+      const types = parseOutputTypes(args.type);
+      const { name, options } = splitOutputArgs(args.output, args['qemu-img-options']);
       const layout = loadLayout(args['block-device']);
       const imageSize = args['image-size'] === undefined ? undefined : parseImageSize(args['image-size']);
-      const plan = planLayout(layout.graph, { source: layout.source, seed: resolveSeed(args.seed), ...(imageSize !== undefined ? { imageSize } : {}) });
-      const written: string[] = [];
-      for (const type of types) {
-        const path = outputPath(args.output, type);
-        writeRaw(path, plan, Boolean(args.force));
-        written.push(path);
-      }
-      if (plan.filesystems.length > 0 && !args.quiet) {
-        const names = plan.filesystems.map((f) => `${f.mkfs.name}${f.mount ? ` (${f.mount.mountPoint})` : ''}`).join(', ');
-        const what = plan.table ? 'the partition table only' : 'an empty disk (this layout has no partition table)';
-        process.stderr.write(`tsdib: no ROOTFS given: wrote ${what}; ${names} not created (filesystems come with issue 5)\n`);
-      }
-      for (const path of written) {
-        if (args.json) {
-          process.stdout.write(
-            `${JSON.stringify(
-              {
-                output: path,
-                format: 'raw',
-                size: plan.size,
-                sectorSize: plan.sectorSize,
-                scheme: plan.table?.scheme ?? 'none',
-                partitions: plan.partitions,
-                filesystemsNotWritten: plan.filesystems.map((f) => ({ name: f.mkfs.name, device: f.device, mountPoint: f.mount?.mountPoint })),
-              },
-              null,
-              2,
-            )}\n`,
-          );
-        } else {
-          process.stdout.write(`${summary(path, plan)}\n`);
-        }
+      const extra = args['image-extra-size'];
+      const extraSize = extra === undefined ? undefined : /^\d+$/.test(extra.trim()) ? Number(extra) * 1024 * 1024 : parseSize(extra, '--image-extra-size');
+      const quiet = Boolean(args.quiet);
+      checkBootloader(args.bootloader, quiet || Boolean(args.json));
+      const seed = resolveSeed(args.seed);
+      const epoch = resolveEpoch();
+      const reading = startProgress('reading rootfs', { quiet });
+      const rootfs = await readRootfs(args.rootfs, {
+        tmpDir: tmpdir(),
+        defaultTime: { sec: epoch, nsec: 0 },
+        preserveOwner: Boolean(args['preserve-owner']),
+        onProgress: (p) => reading.update(p.done, p.total || undefined),
+      });
+      reading.finish();
+      try {
+        const result = await assemble(rootfs.tree, {
+          layout,
+          name,
+          types,
+          root: { fsType: args['fs-type'], label: args['root-label'], opts: args['mkfs-options'] },
+          imageSize,
+          extraSize,
+          seed,
+          epoch,
+          lenient: Boolean(args.lenient),
+          checksum: Boolean(args.checksum),
+          compress: Boolean(args.compress),
+          formatOptions: Object.keys(options).length > 0 ? options : undefined,
+          force: Boolean(args.force),
+          onWarning: (m) => process.stderr.write(`tsdib: ${m.replace(/^warning: /, 'warning: ')}\n`),
+          progress: (label) => startProgress(label, { quiet }),
+        });
+        process.stdout.write(`${args.json ? jsonSummary(result) : textSummary(result)}\n`);
+      } finally {
+        rootfs.cleanup();
       }
     }),
 };

@@ -18,3 +18,17 @@ export {
 } from './graph.js';
 export { planLayout, planLayoutYaml, type DiskPlan, type PlannedFilesystem, type PlanOptions } from './plan.js';
 export { PLUGINS, type PluginName } from './schema.js';
+export {
+  resolveFilesystems,
+  fstabText,
+  mountOrder,
+  normalizeMountPoint,
+  FS_TYPES,
+  LABEL_MAX,
+  DEFAULT_ROOT_LABEL,
+  ROOT_MKFS,
+  type FsType,
+  type FilesystemSpec,
+  type FstabEntry,
+  type RootParams,
+} from './filesystems.js';
