@@ -133,14 +133,15 @@ export function computeGeometry(input: GeometryInput): Geometry {
 class RunList {
   readonly runs: [number, number][];
   constructor(initial: [number, number][]) {
-    this.runs = [...initial].sort((a, b) => a[0] - b[0]);
+    this.runs = [];
+    for (const [s, e] of [...initial].sort((a, b) => a[0] - b[0])) this.insert(s, e);
   }
 
   /** Takes `length` contiguous free blocks at or after `from` (below `limit`); returns the first. */
   claim(from: number, length: number, limit: number): number {
     let at = from;
-    for (const [s, e] of this.runs) {
-      if (e <= at) continue;
+    for (let i = this.firstEndingAfter(at); i < this.runs.length; i++) {
+      const [s, e] = this.runs[i]!;
       if (s >= at + length) break;
       at = Math.max(at, e);
     }
@@ -149,18 +150,29 @@ class RunList {
     return at;
   }
 
-  private insert(s: number, e: number): void {
-    let i = 0;
-    while (i < this.runs.length && this.runs[i]![0] < s) i++;
-    this.runs.splice(i, 0, [s, e]);
-    // Merge neighbours that touch.
-    const merged: [number, number][] = [];
-    for (const r of this.runs) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-      else merged.push([r[0], r[1]]);
+  /** Index of the first run whose end is after `block` (binary search). */
+  private firstEndingAfter(block: number): number {
+    let lo = 0;
+    let hi = this.runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.runs[mid]![1] <= block) lo = mid + 1;
+      else hi = mid;
     }
-    this.runs.length = 0;
-    this.runs.push(...merged);
+    return lo;
+  }
+
+  /** Adds [s, e) (free before), merging it with the runs it touches. */
+  private insert(s: number, e: number): void {
+    const i = this.firstEndingAfter(s - 1); // first run that ends at or after s: it may touch [s, e)
+    let start = s;
+    let end = e;
+    let remove = 0;
+    while (i + remove < this.runs.length && this.runs[i + remove]![0] <= end) {
+      start = Math.min(start, this.runs[i + remove]![0]);
+      end = Math.max(end, this.runs[i + remove]![1]);
+      remove++;
+    }
+    this.runs.splice(i, remove, [start, end]);
   }
 }

@@ -31,6 +31,7 @@ import {
 import { crc32cRaw, inodeCsumSeed } from './crc32c.js';
 import { dirHasher } from './dirhash.js';
 import { buildHtree, fitsOneBlock, packLeaves, type DirEntry } from './directory.js';
+import { bitmapChecksum, encodeBlockBitmap, encodeInodeBitmap } from './bitmap.js';
 import { buildBlockMap } from './blockmap.js';
 import { buildExtentTree, extentTreeBlocks, type Extent } from './extents.js';
 import type { Geometry } from './geometry.js';
@@ -451,57 +452,57 @@ function writeResizeBlocks(geo: Geometry, dindBlock: number, out: BlockWriter): 
   out.write(dindBlock, dind);
 }
 
-function setBits(bitmap: Uint8Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) bitmap[i >> 3]! |= 1 << (i & 7);
+/** The metadata runs that meet [start, end), relative to start. */
+function runsWithin(runs: readonly [number, number][], first: number, start: number, end: number): { list: [number, number][]; next: number } {
+  let i = first;
+  while (i < runs.length && runs[i]![1] <= start) i++;
+  const list: [number, number][] = [];
+  for (let r = i; r < runs.length && runs[r]![0] < end; r++) list.push([runs[r]![0] - start, runs[r]![1] - start]);
+  return { list, next: i };
 }
 
-function popcount(bitmap: Uint8Array, bits: number): number {
-  let n = 0;
-  for (let i = 0; i < bits; i++) if (bitmap[i >> 3]! & (1 << (i & 7))) n++;
-  return n;
-}
-
-/** Writes every group's bitmaps and the descriptor tables; returns the total of used blocks. */
+/**
+ * Writes every group's bitmaps (block bitmaps first, then inode bitmaps: each kind is contiguous per
+ * flex group, so the writes coalesce) and the descriptor tables with their copies; returns the total of
+ * used blocks. Memory stays one block per bitmap kind, whatever the number of groups.
+ */
 function writeBitmapsAndDescriptors(geo: Geometry, cursor: number, lastIno: number, dirsPerGroup: number[], csumSeed: number | undefined, out: BlockWriter): number {
   const bs = geo.blockSize;
   const ipg = geo.inodesPerGroup;
-  const gdt = new Uint8Array(geo.descBlocks * bs);
+  const csum = csumSeed !== undefined;
+  const scratch = new Uint8Array(bs);
+  const freeBlocks = new Float64Array(geo.groupCount);
+  const blockCsums = new Uint32Array(geo.groupCount);
   let usedTotal = 0;
   let run = 0;
-  const runs = geo.metadataRuns;
-  const blockBitmaps: { block: number; bytes: Uint8Array }[] = [];
-  const inodeBitmaps: { block: number; bytes: Uint8Array }[] = [];
   for (let g = 0; g < geo.groupCount; g++) {
     const grp = geo.groups[g]!;
-    const end = grp.start + grp.blocks;
-    const bb = new Uint8Array(bs);
-    setBits(bb, 0, Math.max(0, Math.min(end, cursor) - grp.start));
-    while (run < runs.length && runs[run]![1] <= grp.start) run++;
-    for (let r = run; r < runs.length && runs[r]![0] < end; r++) {
-      setBits(bb, Math.max(runs[r]![0], grp.start) - grp.start, Math.min(runs[r]![1], end) - grp.start);
-    }
-    const used = popcount(bb, grp.blocks);
+    const { list, next } = runsWithin(geo.metadataRuns, run, grp.start, grp.start + grp.blocks);
+    run = next;
+    const used = encodeBlockBitmap(scratch, grp.blocks, cursor - grp.start, list);
     usedTotal += used;
-    setBits(bb, grp.blocks, bs * 8); // bits past the end of a short last group read as used
-    const ib = new Uint8Array(bs);
+    freeBlocks[g] = grp.blocks - used;
+    if (csum) blockCsums[g] = bitmapChecksum(csumSeed, scratch, geo.blocksPerGroup);
+    out.write(grp.blockBitmap, scratch);
+  }
+  const gdt = new Uint8Array(geo.descBlocks * bs);
+  for (let g = 0; g < geo.groupCount; g++) {
+    const grp = geo.groups[g]!;
     const usedInodes = Math.max(0, Math.min(ipg, lastIno - g * ipg));
-    setBits(ib, 0, usedInodes);
-    setBits(ib, ipg, bs * 8);
-    blockBitmaps.push({ block: grp.blockBitmap, bytes: bb });
-    inodeBitmaps.push({ block: grp.inodeBitmap, bytes: ib });
-    const csum = csumSeed !== undefined;
+    encodeInodeBitmap(scratch, ipg, usedInodes);
+    out.write(grp.inodeBitmap, scratch);
     encodeGroupDescriptor(
       {
         blockBitmap: grp.blockBitmap,
         inodeBitmap: grp.inodeBitmap,
         inodeTable: grp.inodeTable,
-        freeBlocks: grp.blocks - used,
+        freeBlocks: freeBlocks[g]!,
         freeInodes: ipg - usedInodes,
         usedDirs: dirsPerGroup[g] ?? 0,
         flags: csum && usedInodes === 0 ? BG_FLAG.inodeUninit : 0,
         itableUnused: csum ? ipg - usedInodes : 0,
-        blockBitmapCsum: csum ? crc32cRaw(csumSeed, bb.subarray(0, geo.blocksPerGroup / 8)) : 0,
-        inodeBitmapCsum: csum ? crc32cRaw(csumSeed, ib.subarray(0, ipg / 8)) : 0,
+        blockBitmapCsum: blockCsums[g]!,
+        inodeBitmapCsum: csum ? bitmapChecksum(csumSeed, scratch, ipg) : 0,
       },
       g,
       geo.descSize,
@@ -510,7 +511,6 @@ function writeBitmapsAndDescriptors(geo: Geometry, cursor: number, lastIno: numb
       g * geo.descSize,
     );
   }
-  for (const b of [...blockBitmaps, ...inodeBitmaps].sort((x, y) => x.block - y.block)) out.write(b.block, b.bytes);
   for (let g = 0; g < geo.groupCount; g++) if (geo.groups[g]!.hasSuper) out.write(geo.groups[g]!.start + 1, gdt);
   return usedTotal;
 }
