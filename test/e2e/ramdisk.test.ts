@@ -61,7 +61,7 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('ramdisk boots und
         kernel: out.kernelPath,
         initrd: out.initramfsPath,
         append: 'console=ttyS0 panic=-1',
-        expect: new RegExp(`${MARKER} pid=1 links=3`),
+        expect: new RegExp(`${MARKER} pid=1 links=3\\s`),
         timeoutMs: 240_000,
       });
       expect(result.matched, `console log: ${result.logPath}\n${result.log.slice(-3000)}`).toBe(true);
