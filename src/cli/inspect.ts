@@ -1,10 +1,11 @@
 /**
- * `tsdib inspect IMAGE [--json]`: the partition table of an image. Raw images today; the image is
- * opened through `openForInspect`, the one place a container decoder (src/formats) plugs in.
+ * `tsdib inspect IMAGE [--json]`: the container (any format src/formats reads: raw, qcow2, vhd,
+ * vmdk, vdi), the partition table inside it, and the filesystem each partition holds (by its
+ * signature: ext2/3/4, FAT, swap).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { RawFileReader, type ReadableDisk } from '../disk/index.js';
-import { failure } from '../errors.js';
+import { probeFilesystem, type ProbedFilesystem } from '../assemble/probe.js';
+import { openImage, type ImageInfo } from '../formats/index.js';
 import { inspectTable, type InspectReport } from '../mbr/inspect.js';
 import { formatSize } from '../size.js';
 import { runCommand } from './common.js';
@@ -15,46 +16,32 @@ interface InspectArgs {
   'sector-size'?: number;
 }
 
-/** Magic numbers of containers we cannot read yet, so a qcow2 is not mistaken for a blank raw disk. */
-const CONTAINER_MAGIC: [string, Uint8Array, number][] = [
-  ['qcow2', Uint8Array.from([0x51, 0x46, 0x49, 0xfb]), 0],
-  ['vdi', Uint8Array.from([0x7f, 0x10, 0xda, 0xbe]), 0x40],
-  ['vmdk', Uint8Array.from(Buffer.from('KDMV', 'latin1')), 0],
-  ['vhdx', Uint8Array.from(Buffer.from('vhdxfile', 'latin1')), 0],
-  ['vhd', Uint8Array.from(Buffer.from('conectix', 'latin1')), 0],
-];
+type Report = InspectReport & { filesystems: Record<string, ProbedFilesystem | null> };
 
-export interface OpenedImage {
-  readonly format: string;
-  readonly disk: ReadableDisk;
+function jsonReport(path: string, info: ImageInfo, r: Report): string {
+  return JSON.stringify({ image: path, format: info.format, container: info, ...r }, null, 2);
 }
 
-function hasMagic(disk: ReadableDisk, magic: Uint8Array, offset: number): boolean {
-  if (disk.size < offset + magic.length) return false;
-  const bytes = disk.read(offset, magic.length);
-  return bytes.every((b, i) => b === magic[i]);
+function containerLine(info: ImageInfo): string {
+  const parts: string[] = [info.format];
+  if (info.subformat) parts.push(info.subformat);
+  if (info.compressed) parts.push('compressed');
+  if (info.clusterSize) parts.push(`${formatSize(info.clusterSize)} clusters`);
+  parts.push(`${formatSize(info.allocatedSize)} allocated`);
+  return parts.join(', ');
 }
 
-/** Opens `path` as a ReadableDisk. Containers other than raw are refused until the formats issue lands. */
-export function openForInspect(path: string): OpenedImage {
-  const raw = new RawFileReader(path);
-  for (const [format, magic, offset] of CONTAINER_MAGIC) {
-    if (hasMagic(raw, magic, offset)) {
-      raw.close();
-      throw failure(`${path}: looks like a ${format} image; inspect reads raw images only for now`, 'convert it to raw first (qemu-img convert -O raw), or wait for the formats issue');
-    }
-  }
-  return { format: 'raw', disk: raw };
+function fsText(fs: ProbedFilesystem | null | undefined): string {
+  if (!fs) return '-';
+  return `${fs.type}${fs.label ? ` "${fs.label}"` : ''} ${fs.uuid}`;
 }
 
-function jsonReport(path: string, format: string, r: InspectReport): string {
-  return JSON.stringify({ image: path, format, ...r }, null, 2);
-}
-
-function textReport(path: string, format: string, r: InspectReport): string {
-  const lines = [`${path}: ${format}, ${formatSize(r.size)} (${r.size} bytes)`];
+function textReport(path: string, info: ImageInfo, r: Report): string {
+  const lines = [`${path}: ${containerLine(info)}; disk ${formatSize(r.size)} (${r.size} bytes)`];
   if (r.scheme === 'none') {
     lines.push('partition table: none');
+    const fs = r.filesystems['disk'];
+    if (fs) lines.push(`filesystem: ${fsText(fs)}`);
     return lines.join('\n');
   }
   lines.push(`partition table: ${r.scheme}, ${r.scheme === 'gpt' ? 'disk GUID' : 'disk id'} ${r.diskId}, ${r.sectorSize}-byte sectors`);
@@ -63,7 +50,7 @@ function textReport(path: string, format: string, r: InspectReport): string {
       lines.push(`  ${label} GPT: ${copy.ok ? 'ok' : `DAMAGED: ${copy.problems.join('; ')}`}`);
     }
   }
-  const header = ['#', 'start', 'end', 'sectors', 'size', 'type', 'flags', 'name'];
+  const header = ['#', 'start', 'end', 'sectors', 'size', 'type', 'flags', 'name', 'filesystem'];
   const rows = r.partitions.map((p) => [
     String(p.number),
     String(p.start),
@@ -72,7 +59,8 @@ function textReport(path: string, format: string, r: InspectReport): string {
     formatSize(p.size),
     p.typeName ? `${p.type} (${p.typeName})` : p.type,
     p.flags.join(',') || '-',
-    p.name,
+    p.name || '-',
+    fsText(r.filesystems[String(p.number)]),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows]) lines.push(`  ${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd());
@@ -82,21 +70,28 @@ function textReport(path: string, format: string, r: InspectReport): string {
 
 export const inspectCommand: CommandModule<object, InspectArgs> = {
   command: 'inspect <image>',
-  describe: 'Show the container format, size and partition table of an image',
+  describe: 'Show the container format, size, partition table and filesystems of an image',
   builder: (y: Argv) =>
     y
-      .positional('image', { type: 'string', demandOption: true, describe: 'A raw disk image' })
+      .positional('image', { type: 'string', demandOption: true, describe: 'A disk image: raw, qcow2, vhd, vmdk or vdi' })
       .option('json', { type: 'boolean', describe: 'Machine-readable output' })
       .option('sector-size', { type: 'number', choices: [512, 4096], describe: 'Logical sector size (default: 512, or what the GPT header says)' })
-      .example('$0 inspect disk.raw', 'scheme, disk id, and each partition: number, start, end, size, type, flags, name')
+      .example('$0 inspect disk.qcow2', 'container (format, allocation), scheme, disk id, and each partition: start, end, size, type, flags, name, filesystem')
       .example('$0 inspect disk.raw --json', 'the same as JSON') as unknown as Argv<InspectArgs>,
   handler: (args: ArgumentsCamelCase<InspectArgs>) =>
     runCommand(() => {
-      const { format, disk } = openForInspect(args.image);
+      const { disk, info } = openImage(args.image);
       try {
         const ss = args['sector-size'];
-        const report = inspectTable(disk, { where: args.image, ...(ss ? { sectorSize: ss } : {}) });
-        process.stdout.write(`${args.json ? jsonReport(args.image, format, report) : textReport(args.image, format, report)}\n`);
+        const table = inspectTable(disk, { where: args.image, ...(ss ? { sectorSize: ss } : {}) });
+        const filesystems: Record<string, ProbedFilesystem | null> = {};
+        if (table.scheme === 'none') filesystems['disk'] = probeFilesystem(disk, 0, disk.size) ?? null;
+        for (const p of table.partitions) {
+          if (p.kind === 'extended') continue;
+          filesystems[String(p.number)] = probeFilesystem(disk, p.start * table.sectorSize, p.size) ?? null;
+        }
+        const report: Report = { ...table, filesystems };
+        process.stdout.write(`${args.json ? jsonReport(args.image, info, report) : textReport(args.image, info, report)}\n`);
       } finally {
         disk.close();
       }

@@ -77,17 +77,18 @@ export function resolveFilesystems(graph: LayoutGraph, root: RootParams = {}, sr
     const isRoot = mkfs.name === ROOT_MKFS;
     const rawType = mkfs.type ?? (isRoot ? (root.fsType ?? 'ext4') : undefined);
     if (rawType === undefined) throw inputError(`${src} ${mkfs.path}: Mkfs config needs [type]`, `give the filesystem a type: ${FS_TYPES.join(', ')}`);
-    const type = rawType === 'fat' ? 'vfat' : rawType;
-    if (!isFsType(type)) throw inputError(`${src} ${mkfs.path}.type: filesystem type "${rawType}" is not supported`, `tsdib writes ${FS_TYPES.join(', ')}`);
+    // DIB checks labels before it runs mkfs, whatever the type: its label messages come first.
     let label = mkfs.label ?? (isRoot ? (root.label ?? DEFAULT_ROOT_LABEL) : mkfs.name);
     // DIB: "for fat/vfat, we use the label as an identifier for the disk", so it is upper-cased.
-    if (type === 'vfat') label = label.toUpperCase();
+    if (rawType === 'vfat' || rawType === 'fat') label = label.toUpperCase();
     if (labels.has(label)) throw inputError(`${src} ${mkfs.path}: File system label [${label}] used more than once`, 'give each filesystem its own label');
     labels.add(label);
-    const max = LABEL_MAX[type]!;
-    if ([...label].length > max) {
-      throw inputError(`${src} ${mkfs.path}: Label [${label}] too long for filesystem [${type}]: ${[...label].length} > ${max}`, `use at most ${max} characters`);
+    const max = LABEL_MAX[rawType];
+    if (max !== undefined && [...label].length > max) {
+      throw inputError(`${src} ${mkfs.path}: Label [${label}] too long for filesystem [${rawType}]: ${[...label].length} > ${max}`, `use at most ${max} characters`);
     }
+    const type = rawType === 'fat' ? 'vfat' : rawType;
+    if (!isFsType(type)) throw inputError(`${src} ${mkfs.path}.type: filesystem type "${rawType}" is not supported`, `tsdib writes ${FS_TYPES.join(', ')}`);
     const mount = nodes.find((n): n is MountNode => n.kind === 'mount' && n.base === mkfs.name);
     const fstabNode = mount ? nodes.find((n): n is FstabNode => n.kind === 'fstab' && n.base === mount.name) : undefined;
     const mountPoint = mountPointOf(mount, type, src);
