@@ -5,26 +5,13 @@ import { describe, expect, test } from 'vitest';
 import { rfc3339 } from '../../src/oci/config.js';
 import { writeDockerArchive, writeOciArchive } from '../../src/oci/writer.js';
 import { TsdibError } from '../../src/errors.js';
-import { bytesBody } from '../../src/tree/body.js';
-import { FileTree } from '../../src/tree/tree.js';
 import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
+import { imageTree } from './image-tree.js';
 
 const EPOCH = 1700000000;
 const isRoot = process.getuid?.() === 0;
 const tmp = useTmpDir();
-
-export function imageTree(): FileTree {
-  const t = { sec: EPOCH - 1000, nsec: 0 };
-  const tree = new FileTree(t);
-  tree.addFile('bin/hello', bytesBody(Buffer.from('#!/bin/sh\necho hello\n')), { mode: 0o755, mtime: t });
-  tree.addHardLink('bin/hello2', 'bin/hello');
-  tree.addFile('etc/os-release', bytesBody(Buffer.from('ID=debian\nVERSION_ID="12"\n')), { mtime: t });
-  tree.addFile('home/user/data', bytesBody(new Uint8Array(100_000).map((_, i) => i & 0xff)), { mode: 0o600, uid: 1000, gid: 1000, mtime: t });
-  tree.addSymlink('usr/bin/hi', '/bin/hello', { mtime: t });
-  tree.addDir('tmp', { mode: 0o1777, mtime: t });
-  return tree;
-}
 
 function sha(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
