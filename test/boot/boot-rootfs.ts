@@ -1,0 +1,21 @@
+/**
+ * The one rootfs the fast boot tier uses for every route (built once by mmdebstrap, cached): Debian's
+ * kernel and initramfs-tools initrd, busybox, and every loader's payload package. Its init is our
+ * script: it prints the marker from the ext4 root the test wrote, then powers the guest off.
+ */
+import { debianRootfs } from '../helpers/debian.js';
+
+export const BOOT_MARKER = 'TSDIB-BOOT-MARKER-OK';
+
+export const FAST_RECIPE = {
+  variant: 'minbase' as const,
+  include: ['linux-image-amd64', 'busybox-static', 'grub-pc-bin', 'systemd-boot-efi', 'extlinux', 'syslinux-common'],
+  customize: [
+    `printf '#!/bin/busybox sh\\n/bin/busybox mount -t proc proc /proc\\necho "${BOOT_MARKER} root=$(/bin/busybox cat /proc/cmdline)"\\n/bin/busybox grep " / " /proc/mounts\\n/bin/busybox poweroff -f\\n' > "$1/sbin/tsdib-marker" && chmod 755 "$1/sbin/tsdib-marker"`,
+  ],
+};
+
+/** The cached tarball (built on first use: a download and a few minutes). */
+export function fastBootRootfs(): string {
+  return debianRootfs(FAST_RECIPE);
+}
