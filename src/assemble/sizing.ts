@@ -42,11 +42,23 @@ function shortfalls(plan: DiskPlan, needs: Needs): Shortfall[] {
   return out;
 }
 
-/** Share of the remaining space a partition takes (1 for the disk itself, 0 for a fixed size). */
+/**
+ * Share of the disk a partition grows by when the disk grows: 1 for the disk itself, 0 for a fixed
+ * size; an N% partition takes N% of what the N% partitions before it left.
+ */
 function shareOf(graph: LayoutGraph, device: string): number {
   const node = graph.nodes.get(device);
   if (node?.kind !== 'partition') return 1;
-  return node.size.kind === 'percent' ? node.size.percent / 100 : 0;
+  if (node.size.kind !== 'percent') return 0;
+  const table = graph.partitionings.find((t) => t.partitions.includes(device));
+  let left = 1;
+  for (const name of table?.partitions ?? []) {
+    const p = graph.nodes.get(name);
+    if (p?.kind !== 'partition' || p.size.kind !== 'percent') continue;
+    if (name === device) return (left * p.size.percent) / 100;
+    left *= 1 - p.size.percent / 100;
+  }
+  return node.size.percent / 100;
 }
 
 /** Plans the layout on the smallest disk that holds every need. */
