@@ -33,6 +33,8 @@ export interface Ext4Options {
   label?: string;
   /** Filesystem UUID; derived from `seed` when absent. */
   uuid?: string;
+  /** Directory hash seed (a UUID, like mke2fs -E hash_seed=); derived from `seed` when absent. */
+  hashSeed?: string;
   /** Every id and the hash seed derive from it. */
   seed: string;
   /** Seconds since the epoch for every timestamp the filesystem itself writes (SOURCE_DATE_EPOCH). */
@@ -93,9 +95,12 @@ class GrowingU32 {
   }
 }
 
-/** lost+found gets 16 KiB (at least two blocks), as mke2fs makes it, so e2fsck has room to reconnect. */
+/**
+ * lost+found gets 16 KiB, at least two blocks and at most the 12 direct blocks, as mke2fs makes it
+ * (create_lost_and_found), so e2fsck has room to reconnect files without allocating.
+ */
 export function lostFoundBlocks(blockSize: number): number {
-  return Math.max(2, Math.ceil(16384 / blockSize));
+  return Math.min(12, Math.max(2, Math.ceil(16384 / blockSize)));
 }
 
 /** The logical block runs a body occupies: [start, count] pairs (holes skipped unless `noHoles`). */

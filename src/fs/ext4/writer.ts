@@ -72,9 +72,9 @@ const FILE_TYPES: Record<Inode['type'], number> = {
   symlink: DIR_FT.symlink,
 };
 
-function parseUuid(text: string): Uint8Array {
+function parseUuid(text: string, what = '--uuid'): Uint8Array {
   const hex = text.replace(/-/g, '');
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw inputError(`--uuid "${text}" is not a UUID`, 'write it as 8-4-4-4-12 hex digits');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw inputError(`${what} "${text}" is not a UUID`, 'write it as 8-4-4-4-12 hex digits');
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
@@ -125,7 +125,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   checkFits(plan, options, geo);
 
   const uuid = options.uuid ? parseUuid(options.uuid) : parseUuid(deriveUuid(options.seed, 'ext4 uuid'));
-  const hashSeed = deriveBytes(options.seed, 'ext4 hash seed', 16);
+  const hashSeed = options.hashSeed ? parseUuid(options.hashSeed, '--hash-seed') : deriveBytes(options.seed, 'ext4 hash seed', 16);
   const label = utf8.encode(options.label ?? '');
   if (label.length > 16) throw inputError(`--label "${options.label}" is longer than 16 bytes`, 'ext4 labels hold at most 16 bytes');
   const csumSeed = names.has('metadata_csum') ? crc32cRaw(0xffffffff, uuid) : undefined;
@@ -343,7 +343,8 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
 
   // 4. Bitmaps, descriptors, superblocks.
   const csum = csumSeed !== undefined;
-  const usedBlocks = writeBitmapsAndDescriptors(geo, alloc.next, plan.lastIno, dirsPerGroup, csumSeed, out);
+  // Block 0 of a 1 KiB-block filesystem lies before the first group; mke2fs and e2fsck count it as used.
+  const usedBlocks = geo.firstDataBlock + writeBitmapsAndDescriptors(geo, alloc.next, plan.lastIno, dirsPerGroup, csumSeed, out);
   const jnl = new Uint32Array(17);
   if (journal) {
     const words = new DataView(journal.iBlock.buffer, journal.iBlock.byteOffset, 60);
@@ -351,7 +352,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     jnl[15] = Math.floor((jBlocks * bs) / 0x1_0000_0000);
     jnl[16] = (jBlocks * bs) % 0x1_0000_0000;
   }
-  const extra = geo.inodeSize > 128 && names.has('extra_isize') ? EXTRA_ISIZE : 0;
+  const extra = geo.inodeSize > 128 ? EXTRA_ISIZE : 0; // set even without extra_isize, as mke2fs does
   const sb = {
     inodesCount: geo.inodesCount,
     blocksCount: geo.blocksCount,
