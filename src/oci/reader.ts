@@ -100,17 +100,24 @@ function kindOf(source: ImageSource): ContainerImageKind | undefined {
   return undefined;
 }
 
+export interface ContainerLayers {
+  kind: ContainerImageKind;
+  config: ImageConfig;
+  /** Host tar files (maybe compressed), lowest layer first: readRootfs's inputs, in this order. */
+  layerPaths: string[];
+  /** Removes the layer copies made for a tarball input (a layout directory's blobs are used in place). */
+  cleanup(): void;
+}
+
 /**
- * Reads a container image as a rootfs: its layers in order, whiteouts applied. `cleanup()` removes
- * the layer copies and readRootfs's spools. The image may itself be gzip/xz/zstd-compressed.
+ * A container image's layers as host files with their digests checked, lowest first, for callers
+ * that layer an image under other ROOTFS inputs: pass `layerPaths` (then the other inputs) to
+ * readRootfs. The image may itself be gzip/xz/zstd-compressed.
  */
-export async function readContainerRootfs(
-  input: string,
-  options: ReadRootfsOptions & ContainerImageSelection,
-): Promise<ContainerRootfs> {
+export async function openContainerLayers(input: string, options: { tmpDir: string } & ContainerImageSelection): Promise<ContainerLayers> {
   const work = makeWorkDir(options.tmpDir);
   const temps: AtomicOutput[] = [];
-  const removeWork = () => {
+  const cleanup = () => {
     for (const t of temps) t.abort();
     fs.rmSync(work, { recursive: true, force: true });
   };
@@ -122,26 +129,41 @@ export async function readContainerRootfs(
     const plan = kind === 'docker-archive' ? planDocker(source, options) : planOci(source, options);
     if (plan.layers.length === 0) throw inputError(`${input}: the image has no layers`, 'build the image with at least one layer');
     const layerPaths = plan.layers.map((layer, i) => {
-      const temp = new AtomicOutput(path.join(work, `layer-${i}.tar`), { force: true });
+      const temp = new AtomicOutput(path.join(work, `layer-${i + 1}.tar`), { force: true });
       temps.push(temp);
       return placeLayer(source!, layer, i, temp.tempPath);
     });
-    source.close();
-    source = undefined;
-    const rootfs = await readRootfs(layerPaths, options);
+    // The image's own spool (a compressed input) is no longer needed once the layers are placed.
+    fs.rmSync(path.join(work, 'image.tar'), { force: true });
+    return { kind, config: plan.config, layerPaths, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  } finally {
+    source?.close();
+  }
+}
+
+/**
+ * Reads a container image as a rootfs: its layers in order, whiteouts applied. `cleanup()` removes
+ * the layer copies and readRootfs's spools.
+ */
+export async function readContainerRootfs(input: string, options: ReadRootfsOptions & ContainerImageSelection): Promise<ContainerRootfs> {
+  const layers = await openContainerLayers(input, options);
+  try {
+    const rootfs = await readRootfs(layers.layerPaths, options);
     return {
       ...rootfs,
-      kind,
-      config: plan.config,
-      layers: plan.layers.length,
+      kind: layers.kind,
+      config: layers.config,
+      layers: layers.layerPaths.length,
       cleanup: () => {
         rootfs.cleanup();
-        removeWork();
+        layers.cleanup();
       },
     };
   } catch (e) {
-    source?.close();
-    removeWork();
+    layers.cleanup();
     throw e;
   }
 }
