@@ -6,7 +6,7 @@
 import { tmpdir } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { FileDisk } from '../disk/index.js';
-import { inputError } from '../errors.js';
+import { failure } from '../errors.js';
 import { autoSize, planExt4, writeExt4, type Ext4Options } from '../fs/ext4/index.js';
 import { AtomicOutput, writeAtomically } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -75,7 +75,7 @@ export const mkfsCommand: CommandModule<object, MkfsArgs> = {
       .example('$0 mkfs ext4 base.tar overlay/ -o root.ext4 --size 2GiB --label cloudimg-rootfs --seed build-42', 'layers, fixed size, reproducible'),
   handler: (argv) =>
     runCommand(async () => {
-      if (argv.type !== 'ext4') throw inputError(`mkfs ${argv.type}: not built yet in the CLI`, 'use mkfs ext4');
+      if (argv.type !== 'ext4') throw failure(`mkfs ${argv.type}: not built yet in the CLI`, 'only mkfs ext4 is wired so far');
       const output = argv.o!;
       const seed = resolveSeed(argv.seed);
       const epoch = resolveEpoch();
