@@ -316,6 +316,23 @@ describe.runIf(haveTools('e2fsck', 'debugfs', 'dumpe2fs'))('writeExt4 against e2
     }
   });
 
+  test('writes inside a Disk window (a partition) and nowhere else', () => {
+    const tree = edgeTree();
+    const path = join(tmp(), 'disk.img');
+    const disk = FileDisk.create(path, 40 * 1024 * 1024);
+    const start = 1024 * 1024;
+    const length = 38 * 1024 * 1024;
+    writeExt4(disk.window(start, length), tree, { seed: 'w', time: T0.sec });
+    const ranges = [...disk.dataRanges()];
+    disk.close();
+    expect(ranges[0]!.offset).toBeGreaterThanOrEqual(start);
+    expect(ranges.at(-1)!.offset + ranges.at(-1)!.length).toBeLessThanOrEqual(start + length);
+    const partition = `${path}?offset=${start}`; // e2fsprogs' unix I/O option
+    const check = fsck(partition);
+    expect(check.status, check.output).toBe(0);
+    expect(debugfs(partition, 'cat /etc/hostname')).toBe('tsdib\n');
+  });
+
   test('journal: none, or a given size', () => {
     const none = makeImage(edgeTree(), { journalSize: 'none' });
     expect(fsck(none.path).status).toBe(0);
