@@ -3,8 +3,8 @@
  * (init/initramfs.c). Streams: headers and bodies go out in chunks, no body is held whole.
  *
  * Deterministic: members in FileTree.walk() order (names sorted by bytes), inode numbers counted from
- * 1 in that order (the kernel and cpio only compare them between members), device-of-origin fields
- * zero, mtimes from the tree, clamped to `epoch` (SOURCE_DATE_EPOCH) when given, as
+ * 0 in that order and device-of-origin fields zero, as `cpio --reproducible` (--renumber-inodes
+ * --ignore-devno) writes them (the kernel and cpio only compare them between members), mtimes from the tree, clamped to `epoch` (SOURCE_DATE_EPOCH) when given, as
  * `tar --clamp-mtime` does; the gzip header carries no time or name.
  *
  * Hard links share one inode number and carry the real nlink; the data goes with the LAST name, the
@@ -71,7 +71,7 @@ function planMembers(tree: FileTree): Member[] {
   for (const { path, inode } of tree.walk()) {
     let ino = inoOf.get(inode);
     if (ino === undefined) {
-      ino = inoOf.size + 1;
+      ino = inoOf.size;
       inoOf.set(inode, ino);
     }
     lastIndex.set(inode, members.length);
