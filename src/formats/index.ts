@@ -41,17 +41,16 @@ export function openImage(file: string, format?: ImageFormat): OpenedImage {
     const f = format ?? detectFormat(source);
     switch (f) {
       case 'raw': {
-        const allocated = fs.statSync(file).blocks * 512;
-        return { format: f, disk: source, info: rawInfo(source.size, Math.min(allocated, source.size)) };
+        return { format: f, disk: source, info: rawInfo(source.size, fs.statSync(file).blocks * 512) };
       }
       case 'qcow2':
-        return opened(f, new Qcow2Disk(source, file));
+        return opened(f, new Qcow2Disk(source, file), file);
       case 'vhd':
-        return opened(f, new VhdDisk(source, file));
+        return opened(f, new VhdDisk(source, file), file);
       case 'vmdk':
-        return opened(f, new VmdkDisk(source, file));
+        return opened(f, new VmdkDisk(source, file), file);
       case 'vdi':
-        return opened(f, new VdiDisk(source, file));
+        return opened(f, new VdiDisk(source, file), file);
     }
   } catch (e) {
     source.close();
@@ -59,8 +58,9 @@ export function openImage(file: string, format?: ImageFormat): OpenedImage {
   }
 }
 
-function opened(format: ImageFormat, disk: ReadableDisk & { info(): ImageInfo }): OpenedImage {
-  return { format, disk, info: disk.info() };
+/** allocatedSize is what the container occupies on disk, as qemu-img info's "disk size". */
+function opened(format: ImageFormat, disk: ReadableDisk & { info(): ImageInfo }, file: string): OpenedImage {
+  return { format, disk, info: { ...disk.info(), allocatedSize: fs.statSync(file).blocks * 512 } };
 }
 
 /** Streams `disk` as a `format` container into `sink`. */
@@ -98,6 +98,7 @@ export async function writeImage(disk: ReadableDisk, format: ImageFormat, outPat
     try {
       await encodeImage(disk, format, sink, settings, progress);
     } finally {
+      await sink.drain(); // no background write may outlive the descriptor
       close();
     }
     out.commit();

@@ -14,7 +14,7 @@ export interface ImageInfo {
   format: ImageFormat;
   /** Size of the disk the container holds, in bytes. */
   virtualSize: number;
-  /** Bytes of the container file that hold data (allocated clusters/blocks/grains plus metadata). */
+  /** Bytes the container file occupies on disk (qemu-img info's "disk size"; from openImage). */
   allocatedSize: number;
   /** Allocation unit: qcow2 cluster, VHD/VDI block, VMDK grain. */
   clusterSize?: number;
@@ -41,6 +41,8 @@ export interface Sink {
   write(offset: number, bytes: Uint8Array): void;
   /** Writes several buffers back to back starting at `offset`. */
   writev(offset: number, chunks: readonly Uint8Array[]): void;
+  /** Optional background form of writev; the bytes must not change until it resolves. */
+  writevAsync?(offset: number, chunks: readonly Uint8Array[]): Promise<void>;
   /** Sets the file's final length (extending with a hole or cutting). */
   setSize(size: number): void;
 }

@@ -104,7 +104,7 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
           if (pool) refs.addRange(hostOffset, cs, cs);
         }
       }
-      out.flush(); // the batch's buffer is reused for the next one
+      await out.settle(); // bound the writes in flight (appended bytes were copied)
       progress?.update(batch.doneTo, disk.size);
     }
   } finally {
@@ -126,7 +126,7 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
   const tableView = new DataView(table.buffer);
   for (let b = 0; b < blocks; b++) tableView.setBigUint64(b * 8, BigInt((firstBlock + b) * cs));
   out.append(table);
-  out.flush();
+  await out.finish();
 
   sink.write(l1Offset, l1);
   sink.write(

@@ -45,11 +45,11 @@ export async function encodeVdi(disk: ReadableDisk, sink: Sink, options: VdiOpti
       out.skip(blockStart + (offset - b * BLOCK) - out.position);
       out.append(u.bytes);
     }
-    out.flush(); // the batch's buffer is reused for the next one
+    await out.settle(); // bound the writes in flight (appended bytes were copied)
     progress?.update(batch.doneTo, disk.size);
   }
   if (block >= 0) out.skip(blockStart + BLOCK - out.position);
-  out.flush();
+  await out.finish();
   sink.write(
     0,
     encodeVdiHeader({

@@ -125,12 +125,12 @@ export async function encodeVhd(disk: ReadableDisk, sink: Sink, options: VhdOpti
       out.skip(blockData + (offset - b * blockSize) - out.position);
       out.append(u.bytes);
     }
-    out.flush(); // the batch's buffer is reused for the next one
+    await out.settle(); // bound the writes in flight (appended bytes were copied)
     progress?.update(batch.doneTo, disk.size);
   }
   endBlock();
   out.append(footer(FOOTER_SIZE, DISK_TYPE_DYNAMIC));
-  out.flush();
+  await out.finish();
   sink.write(0, footer(FOOTER_SIZE, DISK_TYPE_DYNAMIC));
   sink.write(FOOTER_SIZE, encodeVhdDynamicHeader({ tableOffset: BAT_OFFSET, maxTableEntries: blocks, blockSize }));
   sink.write(BAT_OFFSET, bat);

@@ -108,11 +108,11 @@ async function encodeMonolithicSparse(disk: ReadableDisk, sink: Sink, descriptor
       new DataView(gt.buffer).setUint32((u.index % GTES_PER_GT) * 4, sectorOf(out.position), true);
       out.append(u.bytes);
     }
-    out.flush(); // the batch's buffer is reused for the next one
+    await out.settle(); // bound the writes in flight (appended bytes were copied)
     progress?.update(batch.doneTo, disk.size);
   }
   flushGt();
-  out.flush();
+  await out.finish();
   const header: VmdkHeader = {
     version: 1,
     flags: FLAG_VALID_NEWLINE_TEST | FLAG_REDUNDANT_GRAIN_TABLE,
@@ -177,7 +177,7 @@ async function encodeStreamOptimized(disk: ReadableDisk, sink: Sink, options: Vm
         new DataView(gt.buffer).setUint32((u.index % GTES_PER_GT) * 4, sectorOf(out.position), true);
         out.append(encodeGrain(u.index * GRAIN_SECTORS, u.bytes));
       }
-      out.flush(); // the batch's buffer is reused for the next one
+      await out.settle(); // bound the writes in flight (appended bytes were copied)
       progress?.update(batch.doneTo, disk.size);
     }
   } finally {
@@ -190,6 +190,6 @@ async function encodeStreamOptimized(disk: ReadableDisk, sink: Sink, options: Vm
   out.append(encodeMetadataMarker(MARKER_FOOTER, 1));
   out.append(encodeVmdkHeader({ ...header, gdOffset }));
   out.append(new Uint8Array(SECTOR)); // end-of-stream marker
-  out.flush();
+  await out.finish();
   sink.setSize(out.position);
 }
