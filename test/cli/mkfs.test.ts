@@ -111,3 +111,40 @@ describe.runIf(haveTools('e2fsck', 'debugfs', 'tar'))('tsdib mkfs ext4', () => {
     expect(readdirSync(outDir)).toEqual([]);
   });
 });
+
+describe.runIf(haveTools('fsck.vfat', 'mdir', 'blkid'))('tsdib mkfs vfat and swap', () => {
+  test('vfat from a directory: fsck.vfat clean, mtools lists it, label and serial from the seed', () => {
+    const dir = join(tmp(), 'esp');
+    mkdirSync(join(dir, 'EFI/BOOT'), { recursive: true });
+    writeFileSync(join(dir, 'EFI/BOOT/BOOTX64.EFI'), Buffer.alloc(50000, 3));
+    writeFileSync(join(dir, 'loader.conf'), 'timeout 3\n');
+    const out = join(tmp(), 'esp.img');
+    const r = tsdib(['mkfs', 'vfat', dir, '-o', out, '--size', '64MiB', '--label', 'ESP', '--seed', 'v', '-q'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/esp\.img: vfat \(FAT32\) 64 MiB, 2 files \(.*\), clusters \d+ used, \d+ free, serial [0-9A-F]{4}-[0-9A-F]{4}/);
+    const check = runTool('fsck.vfat', ['-n', out]);
+    expect(check.status, check.stdout).toBe(0);
+    expect(runTool('mdir', ['-i', out, '::/EFI/BOOT']).stdout).toMatch(/BOOTX64\s+EFI\s+50000/);
+    const id = runTool('blkid', ['-p', out]).stdout;
+    expect(id).toMatch(/LABEL="ESP"/);
+    expect(id).toMatch(/TYPE="vfat"/);
+  });
+
+  test('swap: blkid sees the UUID and label; rootfs inputs or no --size are refused', () => {
+    const out = join(tmp(), 'swap.img');
+    const uuid = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+    const r = tsdib(['mkfs', 'swap', '-o', out, '--size', '16MiB', '--uuid', uuid, '--label', 'swap0'], { env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/swap\.img: swap 16 MiB, 4096 pages, UUID 0f1e2d3c/);
+    const id = runTool('blkid', ['-p', out]).stdout;
+    expect(id).toMatch(/TYPE="swap"/);
+    expect(id).toMatch(new RegExp(`UUID="${uuid}"`));
+    expect(id).toMatch(/LABEL="swap0"/);
+    const noSize = tsdib(['mkfs', 'swap', '-o', join(tmp(), 'x.img')], { env });
+    expect(noSize.status).toBe(2);
+    expect(noSize.stderr).toMatch(/mkfs swap needs --size/);
+    const withInput = tsdib(['mkfs', 'swap', tmp(), '-o', join(tmp(), 'y.img'), '--size', '1MiB'], { env });
+    expect(withInput.status).toBe(2);
+  });
+});

@@ -19,7 +19,7 @@ export const PROFILES = {
 export type ProfileName = keyof typeof PROFILES;
 
 /** Features the writer knows how to write; a profile may drop any of these with "^name". */
-const OPTIONAL: ReadonlySet<string> = new Set(['has_journal', 'ext_attr', 'resize_inode', 'dir_index', '64bit', 'flex_bg', 'sparse_super', 'large_file', 'huge_file', 'dir_nlink', 'extra_isize', 'metadata_csum']);
+const OPTIONAL: ReadonlySet<string> = new Set(['has_journal', 'ext_attr', 'resize_inode', 'dir_index', 'extent', '64bit', 'flex_bg', 'sparse_super', 'large_file', 'huge_file', 'dir_nlink', 'extra_isize', 'metadata_csum']);
 /** Features GRUB 2.06 cannot read (bootloader.md §1.7) or that this writer does not produce. */
 const REFUSED: ReadonlySet<string> = new Set(['metadata_csum_seed', 'large_dir', 'inline_data', 'casefold', 'ea_inode', 'encrypt', 'meta_bg', 'bigalloc', 'mmp', 'journal_dev', 'compression', 'dirdata', 'quota', 'project', 'sparse_super2', 'uninit_bg']);
 
@@ -44,6 +44,10 @@ export function resolveFeatures(spec: string | undefined): FeatureSet {
   for (const p of parts.slice(1)) {
     const drop = p.startsWith('^');
     const name = drop ? p.slice(1) : p;
+    if (name === 'filetype') {
+      if (drop) throw inputError('--features: filetype cannot be turned off', 'tsdib always records file types in directory entries');
+      continue;
+    }
     if (REFUSED.has(name)) throw inputError(`--features: ${name} is not supported`, 'GRUB 2.06 cannot read it or tsdib does not write it');
     if (!OPTIONAL.has(name)) throw inputError(`--features: unknown feature "${name}"`, `known: ${[...OPTIONAL].join(', ')}`);
     if (drop) names.delete(name);

@@ -123,6 +123,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   const names = plan.features.names;
   const geo = layoutFor(plan, options, Math.floor(disk.size / bs), minInodesFor(plan, options));
   checkFits(plan, options, geo);
+  if (!names.has('extent') && geo.blocksCount > 0xffffffff) throw inputError(`ext4: ${geo.blocksCount} blocks cannot be addressed by block maps`, 'keep the extent feature for filesystems over 16 TiB');
 
   const uuid = options.uuid ? parseUuid(options.uuid) : parseUuid(deriveUuid(options.seed, 'ext4 uuid'));
   const hashSeed = options.hashSeed ? parseUuid(options.hashSeed, '--hash-seed') : deriveBytes(options.seed, 'ext4 hash seed', 16);
