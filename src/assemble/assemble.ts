@@ -123,9 +123,12 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
     } finally {
       disk.close();
     }
-    for (const s of sums) {
-      const [hex] = await digestFile(s.image.tempPath, [s.algo]);
-      writeFileSync(s.out.tempPath, checksumLine(hex!, path.basename(s.image.finalPath)));
+    // One read of each image feeds both hashes.
+    for (const { out } of outs) {
+      const mine = sums.filter((s) => s.image === out);
+      if (mine.length === 0) continue;
+      const hexes = await digestFile(out.tempPath, mine.map((s) => s.algo));
+      mine.forEach((s, i) => writeFileSync(s.out.tempPath, checksumLine(hexes[i]!, path.basename(out.finalPath))));
     }
     for (const o of all) o.commit();
     if (scratch !== rawOut) scratch.abort();

@@ -2,11 +2,11 @@
  * Output files of an assembly: DIB's names (NAME.<type>), the container encoders streaming from the
  * one scratch disk, the rootfs tarball (tar, tgz) from the merged tree, and coreutils checksum files.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import { createGzip } from 'node:zlib';
 import type { ReadableDisk } from '../disk/index.js';
 import { writeFully } from '../disk/file.js';
@@ -81,11 +81,32 @@ export async function writeTarballTo(tree: FileTree, tempPath: string, epoch: nu
   }
 }
 
-/** Hex digests of a file, read in pieces. */
+/** Hashes one file with one algorithm, off the main thread (the file is read in 1 MiB pieces). */
+const DIGEST_WORKER = `
+const { createHash } = require('node:crypto');
+const { openSync, readSync, closeSync } = require('node:fs');
+const { workerData, parentPort } = require('node:worker_threads');
+const h = createHash(workerData.algorithm);
+const fd = openSync(workerData.file, 'r');
+const buf = Buffer.alloc(1 << 20);
+for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+closeSync(fd);
+parentPort.postMessage(h.digest('hex'));
+`;
+
+/** Hex digests of a file, one worker thread per algorithm so sha256 and md5 run side by side. */
 export async function digestFile(file: string, algorithms: readonly string[]): Promise<string[]> {
-  const hashes = algorithms.map((a) => createHash(a));
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) for (const h of hashes) h.update(chunk as Buffer);
-  return hashes.map((h) => h.digest('hex'));
+  return Promise.all(
+    algorithms.map(
+      (algorithm) =>
+        new Promise<string>((resolve, reject) => {
+          const worker = new Worker(DIGEST_WORKER, { eval: true, workerData: { file, algorithm } });
+          worker.once('message', (hex: string) => resolve(hex));
+          worker.once('error', reject);
+          worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`digest worker for ${file} exited with ${code}`))));
+        }),
+    ),
+  );
 }
 
 /** A line of `sha256sum`/`md5sum` output: "<hex>  <name>" (text mode: two spaces). */

@@ -1,0 +1,126 @@
+/**
+ * assemble() outputs: every -t type from the one scratch disk, checked by qemu-img (check, compare
+ * against the raw), coreutils (sha256sum -c, md5sum -c) and tar; byte-identical reruns with the same
+ * seed and epoch; all-or-nothing outputs; files FAT cannot hold; encoder options passed through.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { assemble, type AssembleOptions } from '../../src/assemble/index.js';
+import { TsdibError } from '../../src/errors.js';
+import { parseLayout, presetLayout } from '../../src/layout/index.js';
+import { bytesBody, FileTree } from '../../src/tree/index.js';
+import { haveTools, runTool } from '../helpers/oracles.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+const EPOCH = 1_700_000_000;
+const text = (s: string) => bytesBody(new TextEncoder().encode(s));
+
+function smallTree(): FileTree {
+  const tree = new FileTree({ sec: EPOCH, nsec: 0 });
+  tree.addFile('/etc/hostname', text('tsdib\n'));
+  tree.addFile('/usr/share/doc/big.bin', bytesBody(new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) & 0xff)));
+  tree.addSymlink('/bin', 'usr/bin');
+  tree.addFile('/boot/efi/EFI/BOOT/BOOTX64.EFI', text('not really an EFI binary'));
+  return tree;
+}
+
+function options(dir: string, extra: Partial<AssembleOptions> = {}): AssembleOptions {
+  return { layout: presetLayout('efi'), name: join(dir, 'disk'), types: ['raw'], seed: 'outputs', epoch: EPOCH, ...extra };
+}
+
+async function rejection(p: Promise<unknown>): Promise<TsdibError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TsdibError);
+    return e as TsdibError;
+  }
+  throw new Error('expected a TsdibError');
+}
+
+describe.runIf(haveTools('qemu-img', 'sha256sum', 'md5sum', 'tar'))('assemble outputs', () => {
+  const tmp = useTmpDir();
+  const ALL = ['qcow2', 'raw', 'vhd', 'vmdk', 'vdi', 'tar', 'tgz'] as const;
+
+  test('every type from one run: qemu-img check and compare clean, checksums verify, tarballs hold the fstab', { timeout: 120_000 }, async () => {
+    const dir = tmp();
+    const r = await assemble(smallTree(), options(dir, { types: ALL, checksum: true }));
+    expect(readdirSync(dir).sort()).toEqual(ALL.flatMap((t) => [`disk.${t}`, `disk.${t}.md5`, `disk.${t}.sha256`]).sort());
+    expect(r.outputs.map((o) => o.path)).toEqual(ALL.flatMap((t) => [`disk.${t}`, `disk.${t}.sha256`, `disk.${t}.md5`].map((n) => join(dir, n))));
+    const raw = join(dir, 'disk.raw');
+    for (const [t, f] of [['qcow2', 'qcow2'], ['vmdk', 'vmdk'], ['vdi', 'vdi']] as const) {
+      const check = runTool('qemu-img', ['check', '-f', f, join(dir, `disk.${t}`)]);
+      expect(check.status, `${t}: ${check.stdout}${check.stderr}`).toBe(0);
+    }
+    for (const [t, f] of [['qcow2', 'qcow2'], ['vhd', 'vpc'], ['vmdk', 'vmdk'], ['vdi', 'vdi']] as const) {
+      const cmp = runTool('qemu-img', ['compare', '-f', 'raw', '-F', f, raw, join(dir, `disk.${t}`)]);
+      expect(cmp.status, `${t}: ${cmp.stdout}${cmp.stderr}`).toBe(0);
+    }
+    for (const sum of ['sha256sum', 'md5sum']) {
+      const files = readdirSync(dir).filter((n) => n.endsWith(sum === 'sha256sum' ? '.sha256' : '.md5'));
+      const c = runTool(sum, ['-c', ...files], { cwd: dir });
+      expect(c.status, c.stdout + c.stderr).toBe(0);
+      expect(c.stdout.match(/: OK$/gm)).toHaveLength(ALL.length);
+    }
+    const fstab = 'LABEL=cloudimg-rootfs / ext4 defaults 0 1\nLABEL=MKFS_ESP /boot/efi vfat defaults 0 2\n';
+    expect(r.fstab).toBe(fstab);
+    const listing = runTool('tar', ['-tf', join(dir, 'disk.tar')]).stdout;
+    expect(listing).toMatch(/^(\.\/)?boot\/efi\/EFI\/BOOT\/BOOTX64\.EFI$/m);
+    const fstabName = /^(\.\/)?etc\/fstab$/m.exec(listing)![0];
+    expect(runTool('tar', ['-xOf', join(dir, 'disk.tar'), fstabName]).stdout).toBe(fstab);
+    expect(runTool('tar', ['-xzOf', join(dir, 'disk.tgz'), fstabName]).stdout).toBe(fstab);
+  });
+
+  test('the same seed and SOURCE_DATE_EPOCH give byte-identical files; another seed does not', { timeout: 120_000 }, async () => {
+    const types = ['qcow2', 'raw', 'vhd', 'vmdk', 'vdi', 'tar'] as const;
+    const [a, b, c] = [tmp(), tmp(), tmp()];
+    await assemble(smallTree(), options(a, { types }));
+    await assemble(smallTree(), options(b, { types }));
+    await assemble(smallTree(), options(c, { types, seed: 'other' }));
+    for (const t of types) {
+      const name = `disk.${t}`;
+      expect(readFileSync(join(a, name)).equals(readFileSync(join(b, name))), name).toBe(true);
+    }
+    expect(readFileSync(join(a, 'disk.raw')).equals(readFileSync(join(c, 'disk.raw')))).toBe(false);
+  });
+
+  test('-o options reach the encoders: qcow2 compat=0.10 (qemu-img info)', { timeout: 60_000 }, async () => {
+    const dir = tmp();
+    await assemble(smallTree(), options(dir, { types: ['qcow2'], formatOptions: { compat: '0.10' } }));
+    const info = JSON.parse(runTool('qemu-img', ['info', '--output=json', join(dir, 'disk.qcow2')]).stdout);
+    expect(info['format-specific'].data.compat).toBe('0.10');
+  });
+
+  test('outputs are all or nothing: an existing one is refused before any work, a bad option leaves nothing', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'disk.vhd'), 'keep me');
+    const e = await rejection(assemble(smallTree(), options(dir, { types: ['raw', 'vhd'] })));
+    expect(e.toLine()).toMatch(/disk\.vhd already exists: remove it or pass --force$/);
+    expect(readdirSync(dir)).toEqual(['disk.vhd']);
+    expect(readFileSync(join(dir, 'disk.vhd'), 'utf8')).toBe('keep me');
+    const bad = await rejection(assemble(smallTree(), options(dir, { types: ['raw', 'qcow2'], formatOptions: { nonsense: '1' } })));
+    expect(bad.exitCode).toBe(2);
+    expect(bad.message).toMatch(/-o nonsense: not an option of qcow2/);
+    expect(readdirSync(dir)).toEqual(['disk.vhd']);
+  });
+
+  test('a symlink under /boot/efi: an error naming it, or skipped with a warning under lenient', async () => {
+    const tree = smallTree();
+    tree.addSymlink('/boot/efi/EFI/link', 'BOOT');
+    const dir = tmp();
+    const e = await rejection(assemble(tree, options(dir)));
+    expect(e.message).toMatch(/\/EFI\/link/);
+    expect(readdirSync(dir)).toEqual([]);
+    const warnings: string[] = [];
+    await assemble(tree, options(dir, { lenient: true, onWarning: (m) => warnings.push(m) }));
+    expect(warnings.join('\n')).toMatch(/\/EFI\/link.*skipped/);
+    expect(existsSync(join(dir, 'disk.raw'))).toBe(true);
+  });
+
+  test('a layout with nothing mounted at / is refused', async () => {
+    const noRoot = parseLayout('- local_loop:\n    name: image0\n    mkfs:\n      name: mkfs_root\n      mount: { mount_point: /srv }\n', 'srv.yaml');
+    const e = await rejection(assemble(smallTree(), options(tmp(), { layout: noRoot })));
+    expect(e.toLine()).toBe('srv.yaml: no filesystem is mounted at /: the root files need a filesystem with mount_point: /');
+  });
+});
