@@ -194,6 +194,25 @@ describe.runIf(haveTools('e2fsck', 'debugfs', 'dumpe2fs'))('writeExt4 against e2
     expect(new Set(names).size).toBe(20000);
   });
 
+  test('a 100,000-file tree: e2fsck clean, counts as planned, files spot-checked', () => {
+    const tree = new FileTree(T0);
+    const bodies = [enc.encode('a'), pattern(5000, 1), pattern(40000, 2)];
+    for (let d = 0; d < 100; d++) {
+      for (let f = 0; f < 1000; f++) tree.addFile(`d${d}/f${f}`, bytesBody(bodies[(d + f) % 3]!), { mode: 0o644, uid: f % 7 });
+    }
+    const { path, result } = makeImage(tree);
+    const check = fsck(path);
+    expect(check.status, check.output).toBe(0);
+    expect(result.files).toBe(100000);
+    expect(result.inodesUsed).toBe(11 + 100 + 100000);
+    expect(Number(dumpe2fsHeader(path).get('Inode count')) - Number(dumpe2fsHeader(path).get('Free inodes'))).toBe(result.inodesUsed);
+    for (const [d, f] of [[0, 0], [57, 999], [99, 998]] as const) {
+      const s = stat(path, `/d${d}/f${f}`);
+      expect([s.size, s.uid]).toEqual([bodies[(d + f) % 3]!.length, f % 7]);
+      expect(sha(dump(path, `/d${d}/f${f}`, tmp()))).toBe(sha(bodies[(d + f) % 3]!));
+    }
+  });
+
   test('a directory beyond one index block gets two index levels', () => {
     const tree = new FileTree(T0);
     // 1 KiB blocks: leaves hold ~6 of these names, the root indexes ~123 leaves.
