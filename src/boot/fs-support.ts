@@ -12,6 +12,8 @@ export interface BootFilesystem {
   readonly type: BootFsType;
   /** ext2/3/4: the feature spec given to the writer ("ext4", "ext4,^has_journal", ...). */
   readonly features?: string;
+  /** ext2/3/4: the raw s_feature_incompat bits, when known (an existing superblock); wins over `features`. */
+  readonly incompat?: number;
 }
 
 /** GRUB 2.06 grub-core/fs/ext2.c: the incompat bits it reads; it ignores recover and mmp; any other bit is "unknown filesystem". */
@@ -29,7 +31,7 @@ function names(mask: number): string {
 }
 
 function extIncompat(fs: BootFilesystem): number {
-  return resolveFeatures(fs.features ?? fs.type).incompat;
+  return fs.incompat ?? resolveFeatures(fs.features ?? fs.type).incompat;
 }
 
 /** GRUB reads ext2/3/4 (without the features above) and FAT. `where` names the mount point ("/boot"). */
