@@ -1,8 +1,9 @@
 /**
- * `tsdib assemble` with no ROOTFS: a sparse raw image holding only the partition table, checked by
- * partx, sfdisk and sgdisk. Runs the built CLI (npm run build first).
+ * `tsdib assemble` through the built CLI (npm run build first): usage errors and exit codes, the
+ * layout sources (presets, YAML, DIB_BLOCK_DEVICE_CONFIG inline and file://), DIB's test_mbr tables
+ * read by partx, sizing messages, -o NAME with -o key=value, --checksum, --json, --bootloader.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tsdib } from '../helpers/cli.js';
@@ -14,82 +15,106 @@ const GiB = 1024 * MiB;
 const fixture = (name: string) => new URL(`../fixtures/layout/${name}.yaml`, import.meta.url).pathname;
 const partx = (path: string) => runTool('partx', ['--raw', '--output', 'NR,START,END,TYPE,FLAGS,SCHEME', '-g', '-b', '-', path]);
 
+/** A tiny rootfs directory in `dir`. */
+function rootfs(dir: string): string {
+  const root = join(dir, 'rootfs');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'etc/hostname'), 'tsdib\n');
+  return root;
+}
+
+/** `fixture` plus a root filesystem on partition `base`, so the layout has somewhere to put files. */
+function withRoot(dir: string, name: string, base: string): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, `${readFileSync(fixture(name), 'utf8')}\n- mkfs:\n    name: mkfs_root\n    base: ${base}\n    mount:\n      mount_point: /\n`);
+  return path;
+}
+
 describe('tsdib assemble: usage and errors', () => {
   const tmp = useTmpDir();
-  test('--help explains the command with examples', () => {
+  test('--help teaches with examples', () => {
     const r = tsdib(['assemble', '--help']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('--block-device');
-    expect(r.stdout).toContain('Examples:');
-    expect(r.stdout).toContain('disk.raw with an ESP, a BIOS boot partition');
+    for (const s of ['--block-device', '--image-size', '--checksum', 'Examples:', 'DIB_BLOCK_DEVICE_CONFIG', '-o key=value']) expect(r.stdout).toContain(s);
   });
-  test('an unknown -t is a usage error (exit 2); other real formats are not built yet (exit 1)', () => {
+  test('usage and input errors exit 2 and leave nothing behind', () => {
     const dir = tmp();
-    const bad = tsdib(['assemble', '-o', 'x', '-t', 'iso', '--image-size', '1'], { cwd: dir });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('tsdib: -t: unknown image type "iso": use qcow2, raw, vhd, vmdk, vdi, tar\n');
-    const qcow = tsdib(['assemble', '-o', 'x', '--image-size', '1'], { cwd: dir });
-    expect(qcow.status).toBe(1);
-    expect(qcow.stderr).toMatch(/^tsdib: -t qcow2: only raw images are written so far: the formats issue adds/);
-    expect(readdirSync(dir)).toEqual([]);
-  });
-  test('ROOTFS arguments are refused for now (exit 1)', () => {
-    const dir = tmp();
-    const r = tsdib(['assemble', 'rootfs.tar', '-o', 'x', '-t', 'raw', '--image-size', '1'], { cwd: dir });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/ROOTFS arguments \(rootfs\.tar\) are not supported yet: filesystems come with issue 5/);
-  });
-  test('no image size, a too-small disk, a YAML typo, an unknown preset: exit 2, no output left behind', () => {
-    const dir = tmp();
+    const root = rootfs(dir);
+    const out = join(dir, 'out');
+    mkdirSync(out);
     const cases: [string[], RegExp][] = [
-      [['--block-device', 'gpt'], /^tsdib: no image size: give --image-size/],
-      [['--block-device', 'efi', '--image-size', '100MiB'], /^tsdib: disk too small for the partition layout: need \d+ MiB, have 100 MiB/],
-      [['--block-device', fixture('typo_key'), '--image-size', '1'], /typo_key\.yaml \[1\]\.partitioning\.partitions\[0\]\.mkfs\.mount\.fstab: unknown key "fck-passno"/],
-      [['--block-device', 'msdos', '--image-size', '1'], /--block-device msdos: neither a preset \(mbr, gpt, efi, none\) nor a YAML file/],
-      [['--block-device', join(dir, 'missing.yaml'), '--image-size', '1'], /missing\.yaml: neither a preset/],
+      [['-t', 'iso'], /^tsdib: -t: unknown image type "iso": use qcow2, raw, vhd, vmdk, vdi, tar, tgz\n$/],
+      [['--block-device', 'efi', '--image-size', '100MiB'], /^tsdib: disk too small for the partition layout: need \d+ MiB, have 100 MiB: use --image-size \d+MiB or more\n$/],
+      [['--block-device', fixture('typo_key')], /typo_key\.yaml \[1\]\.partitioning\.partitions\[0\]\.mkfs\.mount\.fstab: unknown key "fck-passno"/],
+      [['--block-device', 'msdos'], /--block-device msdos: neither a preset \(mbr, gpt, efi, none\) nor a YAML file/],
+      [['--block-device', fixture('duplicate_fs_labels')], /File system label \[same\] used more than once/],
+      [['-o', 'b'], /-o given 2 names \(x, b\): give one image name; encoder options are key=value/],
+      [['-o', 'nonsense=1'], /-o nonsense: not an option of qcow2/],
     ];
     for (const [args, message] of cases) {
-      const r = tsdib(['assemble', '-o', 'x', '-t', 'raw', ...args], { cwd: dir });
-      expect(r.status, args.join(' ')).toBe(2);
+      const r = tsdib(['assemble', root, '-o', 'x', '--bootloader', 'none', ...args], { cwd: out });
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(out)).toEqual([]);
+    const missing = tsdib(['assemble', join(dir, 'nope.tar'), '-o', 'x'], { cwd: out });
+    expect(missing.status).toBe(2);
+    expect(readdirSync(out)).toEqual([]);
   });
-  test('lvm layouts are refused: not supported yet (exit 1)', () => {
-    const r = tsdib(['assemble', '-o', 'x', '-t', 'raw', '--block-device', fixture('lvm_tree'), '--image-size', '1'], { cwd: tmp() });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/lvm_tree\.yaml \[2\]\.lvm: lvm is not supported yet/);
+  test('lvm layouts and unbuilt bootloaders are refused (exit 1)', () => {
+    const dir = tmp();
+    const lvm = tsdib(['assemble', rootfs(dir), '-o', 'x', '--block-device', fixture('lvm_tree')], { cwd: dir });
+    expect(lvm.status).toBe(1);
+    expect(lvm.stderr).toMatch(/lvm_tree\.yaml \[2\]\.lvm: lvm is not supported yet/);
+    const grub = tsdib(['assemble', rootfs(dir), '-o', 'x', '--bootloader', 'grub'], { cwd: dir });
+    expect(grub.status).toBe(1);
+    expect(grub.stderr).toBe('tsdib: --bootloader grub: bootloaders are not built yet: use --bootloader none (or auto) for now\n');
+  });
+  test('--bootloader auto says there is no bootloader yet; none says nothing', () => {
+    const dir = tmp();
+    const root = rootfs(dir);
+    const auto = tsdib(['assemble', root, '-o', 'a', '-t', 'raw', '--block-device', 'none'], { cwd: dir });
+    expect(auto.status).toBe(0);
+    expect(auto.stderr).toBe('tsdib: no bootloader yet: the image gets no bootloader (--bootloader none says this is intended)\n');
+    const none = tsdib(['assemble', root, '-o', 'b', '-t', 'raw', '--block-device', 'none', '--bootloader', 'none'], { cwd: dir });
+    expect(none.stderr).toBe('');
   });
   test('an existing output is kept unless --force', () => {
     const dir = tmp();
+    const root = rootfs(dir);
     writeFileSync(join(dir, 'x.raw'), 'precious');
-    const r = tsdib(['assemble', '-o', 'x', '-t', 'raw', '--image-size', '64MiB'], { cwd: dir });
+    const r = tsdib(['assemble', root, '-o', 'x', '-t', 'raw', '--bootloader', 'none'], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('tsdib: x.raw already exists: remove it or pass --force\n');
     expect(readFileSync(join(dir, 'x.raw'), 'utf8')).toBe('precious');
-    expect(tsdib(['assemble', '-o', 'x', '-t', 'raw', '--image-size', '64MiB', '--force'], { cwd: dir }).status).toBe(0);
+    expect(tsdib(['assemble', root, '-o', 'x', '-t', 'raw', '--image-size', '64MiB', '--force', '--bootloader', 'none'], { cwd: dir }).status).toBe(0);
     expect(statSync(join(dir, 'x.raw')).size).toBe(64 * MiB);
-    expect(readdirSync(dir)).toEqual(['x.raw']);
   });
 });
 
-describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk'))('tsdib assemble: tables read by partx, sfdisk, sgdisk', () => {
+describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk', 'e2fsck', 'debugfs', 'qemu-img', 'sha256sum'))('tsdib assemble: images read by partx, sfdisk, sgdisk, e2fsck, qemu-img', () => {
   const tmp = useTmpDir();
-  test('--block-device mbr: one bootable primary root, sparse, sfdisk --verify clean; the mkfs nodes are reported as not written', () => {
+  test('defaults: NAME.qcow2 (qemu-img check clean), mbr, sized to the content, ext4 root with the fstab', () => {
     const dir = tmp();
-    const r = tsdib(['assemble', '--block-device', 'mbr', '--image-size', '1', '-o', 'disk', '-t', 'raw', '--seed', 'a'], { cwd: dir });
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe('tsdib: no ROOTFS given: wrote the partition table only; mkfs_root (/) not created (filesystems come with issue 5)\n');
-    const path = join(dir, 'disk.raw');
-    expect(statSync(path).size).toBe(GiB);
-    expect(statSync(path).blocks * 512).toBeLessThan(MiB);
-    expect(partx(path).stdout).toBe('1 2048 2095103 0x83 0x80 dos\n');
-    expect(runTool('sfdisk', ['--verify', path]).stdout).toContain('No errors detected');
+    const r = tsdib(['assemble', rootfs(dir), '-o', 'disk', '--seed', 'a', '--bootloader', 'none', '--json'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { size: number; scheme: string; outputs: { path: string }[]; filesystems: { label: string; offset: number }[]; fstab: string };
+    expect(json.scheme).toBe('mbr');
+    expect(json.outputs.map((o) => o.path)).toEqual(['disk.qcow2']);
+    expect(json.size).toBeLessThan(16 * MiB);
+    expect(json.fstab).toBe('LABEL=cloudimg-rootfs / ext4 defaults 0 1\n');
+    expect(runTool('qemu-img', ['check', join(dir, 'disk.qcow2')]).status).toBe(0);
+    expect(runTool('qemu-img', ['convert', '-O', 'raw', join(dir, 'disk.qcow2'), join(dir, 'disk.raw')]).status).toBe(0);
+    expect(partx(join(dir, 'disk.raw')).stdout).toMatch(/^1 2048 \d+ 0x83 0x80 dos\n$/);
+    const root = `${join(dir, 'disk.raw')}?offset=${json.filesystems[0]!.offset}`;
+    expect(runTool('e2fsck', ['-fn', root]).status).toBe(0);
+    expect(runTool('debugfs', ['-R', 'cat /etc/hostname', root]).stdout).toBe('tsdib\n');
   });
-  test("DIB's test_mbr '3 primaries + 7 logical' through a YAML layout and a raw image", () => {
+  test("DIB's test_mbr '3 primaries + 7 logical' layout (root on the first) gives DIB's partx table", () => {
     const dir = tmp();
-    const r = tsdib(['assemble', '--block-device', fixture('dib_mbr_three_primaries_seven_logical'), '--image-size', '1GiB', '-o', 'disk.raw', '-t', 'raw'], { cwd: dir });
-    expect(r.status).toBe(0);
+    const layout = withRoot(dir, 'dib_mbr_three_primaries_seven_logical', 'p0');
+    const r = tsdib(['assemble', rootfs(dir), '--block-device', layout, '--image-size', '1GiB', '-o', 'disk.raw', '-t', 'raw', '--bootloader', 'none'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
     expect(partx(join(dir, 'disk.raw')).stdout).toBe(
       [
         '1 2048 22527 0x83 0x0 dos',
@@ -107,43 +132,66 @@ describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk'))('tsdib assemble: tables r
       ].join('\n'),
     );
     expect(runTool('sfdisk', ['--verify', join(dir, 'disk.raw')]).stdout).toContain('No errors detected');
+    expect(runTool('e2fsck', ['-fn', `${join(dir, 'disk.raw')}?offset=${2048 * 512}`]).status).toBe(0);
   });
-  test("DIB's test_mbr 'one logical' through a YAML layout", () => {
+  test('DIB_BLOCK_DEVICE_CONFIG: inline YAML and file:// are honoured; --block-device wins over it', () => {
     const dir = tmp();
-    expect(tsdib(['assemble', '--block-device', fixture('dib_mbr_one_logical'), '--image-size', '1GiB', '-o', 'd', '-t', 'raw'], { cwd: dir }).status).toBe(0);
-    expect(partx(join(dir, 'd.raw')).stdout).toBe('1 2048 2097151 0xf 0x0 dos\n5 4096 24575 0x83 0x0 dos\n');
+    const root = rootfs(dir);
+    const yaml = readFileSync(new URL('../fixtures/layout/gpt_efi.yaml', import.meta.url), 'utf8');
+    const inline = tsdib(['assemble', root, '-o', 'i', '-t', 'raw', '--image-size', '1GiB', '--bootloader', 'none', '--json'], { cwd: dir, env: { DIB_BLOCK_DEVICE_CONFIG: yaml } });
+    expect(inline.status, inline.stderr).toBe(0);
+    // DIB's test_gpt sizes: ESP 8 MiB, BSP 8 MiB, "Root Part" 1006 MiB.
+    expect((JSON.parse(inline.stdout) as { partitions: { name: string; size: number }[] }).partitions.map((p) => [p.name, p.size / MiB])).toEqual([
+      ['ESP', 8],
+      ['BSP', 8],
+      ['Root Part', 1006],
+    ]);
+    expect(runTool('sgdisk', ['-v', join(dir, 'i.raw')]).stdout).toContain('No problems found');
+    const file = tsdib(['assemble', root, '-o', 'f', '-t', 'raw', '--image-size', '1GiB', '--bootloader', 'none'], { cwd: dir, env: { DIB_BLOCK_DEVICE_CONFIG: `file://${fixture('gpt_efi')}` } });
+    expect(file.status, file.stderr).toBe(0);
+    expect(runTool('cmp', [join(dir, 'i.raw'), join(dir, 'f.raw')]).status).not.toBe(2);
+    const preset = tsdib(['assemble', root, '-o', 'p', '-t', 'raw', '--block-device', 'mbr', '--bootloader', 'none', '--json'], { cwd: dir, env: { DIB_BLOCK_DEVICE_CONFIG: yaml } });
+    expect((JSON.parse(preset.stdout) as { scheme: string }).scheme).toBe('mbr');
   });
-  test('--block-device efi: sgdisk -v clean, sfdisk -d reads ESP/BSP/root with their types; same seed, same bytes', () => {
+  test('-t raw,vhd -o NAME -o subformat=fixed --checksum: a fixed VHD qemu-img reads as the raw, checksums that verify', () => {
     const dir = tmp();
-    for (const name of ['a', 'b']) {
-      const r = tsdib(['assemble', '--block-device', 'efi', '--image-size', '1GiB', '-o', name, '-t', 'raw', '--seed', 'same', '--json'], { cwd: dir });
-      expect(r.status).toBe(0);
-      const json = JSON.parse(r.stdout) as { scheme: string; partitions: { name: string; size: number }[] };
-      expect(json.scheme).toBe('gpt');
-      expect(json.partitions.map((p) => [p.name, p.size / MiB])).toEqual([
-        ['ESP', 550],
-        ['BSP', 8],
-        ['root', 1024 - 2 - 558],
-      ]);
-    }
-    const a = join(dir, 'a.raw');
-    expect(runTool('sgdisk', ['-v', a]).stdout).toContain('No problems found');
-    const d = runTool('sfdisk', ['-d', a]).stdout;
-    expect(d).toMatch(/a\.raw1 : start=\s+2048, size=\s+1126400, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=[0-9A-F-]{36}, name="ESP"/);
-    expect(d).toMatch(/a\.raw2 : start=\s+1128448, size=\s+16384, type=21686148-6449-6E6F-744E-656564454649, uuid=[0-9A-F-]{36}, name="BSP"/);
-    expect(d).toMatch(/a\.raw3 : start=\s+1144832, size=\s+950272, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=[0-9A-F-]{36}, name="root"/);
-    expect(runTool('cmp', [a, join(dir, 'b.raw')]).status).toBe(0);
-    const other = tsdib(['assemble', '--block-device', 'efi', '--image-size', '1GiB', '-o', 'c', '-t', 'raw', '--seed', 'other'], { cwd: dir });
-    expect(other.status).toBe(0);
-    expect(runTool('cmp', ['-s', a, join(dir, 'c.raw')]).status).toBe(1);
+    const r = tsdib(['assemble', rootfs(dir), '-t', 'raw,vhd', '-o', 'disk', '-o', 'subformat=fixed', '--checksum', '--bootloader', 'none', '--block-device', 'gpt'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote disk\.vhd\.sha256$/m);
+    const info = JSON.parse(runTool('qemu-img', ['info', '--output=json', '-f', 'vpc', join(dir, 'disk.vhd')]).stdout) as { 'virtual-size': number; 'actual-size': number };
+    expect(statSync(join(dir, 'disk.vhd')).size).toBe(info['virtual-size'] + 512);
+    expect(runTool('qemu-img', ['compare', '-f', 'raw', '-F', 'vpc', join(dir, 'disk.raw'), join(dir, 'disk.vhd')]).status).toBe(0);
+    expect(runTool('sha256sum', ['-c', 'disk.raw.sha256', 'disk.vhd.sha256'], { cwd: dir }).status).toBe(0);
+    expect(existsSync(join(dir, 'disk.vhd.md5'))).toBe(true);
   });
-  test('--block-device none: a blank disk of the right size, no table', () => {
+  test('--image-size too small for the content names the partition and a size that works', () => {
     const dir = tmp();
-    const r = tsdib(['assemble', '--block-device', 'none', '--image-size', '64MiB', '-o', 'n', '-t', 'raw'], { cwd: dir });
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe('tsdib: no ROOTFS given: wrote an empty disk (this layout has no partition table); mkfs_root (/) not created (filesystems come with issue 5)\n');
-    expect(statSync(join(dir, 'n.raw')).size).toBe(64 * MiB);
-    expect(existsSync(join(dir, 'n.raw'))).toBe(true);
-    expect(partx(join(dir, 'n.raw')).status).not.toBe(0);
+    const root = rootfs(dir);
+    writeFileSync(join(root, 'big'), Buffer.alloc(20 * MiB, 1));
+    const r = tsdib(['assemble', root, '-o', 'x', '-t', 'raw', '--image-size', '12MiB', '--bootloader', 'none'], { cwd: dir });
+    expect(r.status).toBe(2);
+    const m = /^tsdib: partition root needs (\d+) MiB, 10 MiB left: use --image-size (\d+)MiB\n$/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(readdirSync(dir)).toEqual(['rootfs']);
+    const ok = tsdib(['assemble', root, '-o', 'x', '-t', 'raw', '--image-size', `${m![2]}MiB`, '--bootloader', 'none'], { cwd: dir });
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+  test('--fs-type ext3 --root-label --mkfs-options reach mkfs_root (dumpe2fs-free: blkid and debugfs stats)', () => {
+    const dir = tmp();
+    const r = tsdib(['assemble', rootfs(dir), '-o', 'x', '-t', 'raw', '--block-device', 'none', '--image-size', '64MiB', '--fs-type', 'ext3', '--root-label', 'myroot', '--mkfs-options=-i 4096 -m 0', '--bootloader', 'none'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const stats = runTool('debugfs', ['-R', 'stats', join(dir, 'x.raw')]).stdout;
+    expect(stats).toMatch(/Filesystem volume name:\s+myroot/);
+    expect(stats).toMatch(/Reserved block count:\s+0$/m);
+    expect(stats).toMatch(/Filesystem features:.*has_journal/);
+    expect(stats).not.toMatch(/Filesystem features:.*extent/);
+    expect(runTool('e2fsck', ['-fn', join(dir, 'x.raw')]).status).toBe(0);
+    expect(runTool('debugfs', ['-R', 'cat /etc/fstab', join(dir, 'x.raw')]).stdout).toBe('LABEL=myroot / ext3 defaults 0 1\n');
+  });
+  test('GiB images stay sparse', () => {
+    const dir = tmp();
+    expect(tsdib(['assemble', rootfs(dir), '-o', 'x', '-t', 'raw', '--image-size', '1', '--bootloader', 'none'], { cwd: dir }).status).toBe(0);
+    expect(statSync(join(dir, 'x.raw')).size).toBe(GiB);
+    expect(statSync(join(dir, 'x.raw')).blocks * 512).toBeLessThan(64 * MiB);
   });
 });
