@@ -42,8 +42,8 @@ export interface SyslinuxExtent {
 }
 
 /**
- * Runs of consecutive LBAs for sectors loaded from FIRST_LOAD_ADDRESS on, 512 bytes apiece, split so
- * no run reaches 64 KiB or crosses a 64 KiB boundary of the load address (a BIOS transfer limit).
+ * Runs of consecutive LBAs for sectors loaded from FIRST_LOAD_ADDRESS on, 512 bytes apiece; a run
+ * stays below 64 KiB (one BIOS transfer). Checked against syslinux's own installer.
  */
 export function sectorExtents(sectors: readonly number[]): SyslinuxExtent[] {
   const out: SyslinuxExtent[] = [];
@@ -53,7 +53,9 @@ export function sectorExtents(sectors: readonly number[]): SyslinuxExtent[] {
   let len = 0;
   for (const sect of sectors) {
     const bytes = (len + 1) * SECTOR;
-    const extend = len > 0 && sect === lba + len && bytes < MAX_EXTENT_BYTES && Math.floor(base / MAX_EXTENT_BYTES) === Math.floor((base + bytes - 1) / MAX_EXTENT_BYTES);
+    // The check SYSLINUX's installer makes: the sector's load address and the extent's new last byte
+    // lie in the same 64 KiB page (sectors are 512-aligned, so in practice only the length limit bites).
+    const extend = len > 0 && sect === lba + len && bytes < MAX_EXTENT_BYTES && Math.floor(addr / MAX_EXTENT_BYTES) === Math.floor((base + bytes - 1) / MAX_EXTENT_BYTES);
     if (extend) {
       len++;
     } else {
