@@ -2,7 +2,7 @@
  * `tsdib inspect`: tables written by sfdisk and sgdisk (independent writers) read back by us, and
  * the damaged-copy report. Runs the built CLI (npm run build first).
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tsdib } from '../helpers/cli.js';
@@ -31,12 +31,54 @@ describe('tsdib inspect: errors', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ format: 'raw', size: 1024 * 1024, scheme: 'none', partitions: [] });
     expect(tsdib(['inspect', path]).stdout).toContain('partition table: none');
   });
-  test('a qcow2 image is recognised and refused until the formats issue (exit 1)', () => {
+  test('a damaged container is an input error naming it (exit 2)', () => {
     const path = join(tmp(), 'x.qcow2');
     writeFileSync(path, Buffer.concat([Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3]), Buffer.alloc(504)]));
     const r = tsdib(['inspect', path]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/looks like a qcow2 image; inspect reads raw images only for now/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/x\.qcow2/);
+  });
+});
+
+describe.runIf(haveTools('blkid'))('tsdib inspect: every container, and the filesystems inside (blkid agrees)', () => {
+  const tmp = useTmpDir();
+  test('an assembled efi disk as qcow2, vhd, vmdk, vdi and raw: same table, FAT32 ESP and ext4 root found by signature', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'rootfs/etc'), { recursive: true });
+    writeFileSync(join(dir, 'rootfs/etc/hostname'), 'x\n');
+    const a = tsdib(['assemble', join(dir, 'rootfs'), '--block-device', 'efi', '-t', 'raw,qcow2,vhd,vmdk,vdi', '-o', 'd', '--bootloader', 'none', '--seed', 'i', '-q'], { cwd: dir });
+    expect(a.status, a.stderr).toBe(0);
+    const reports = ['raw', 'qcow2', 'vhd', 'vmdk', 'vdi'].map((t) => {
+      const r = tsdib(['inspect', join(dir, `d.${t}`), '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { format: string; scheme: string; partitions: { number: number; start: number }[]; filesystems: Record<string, { type: string; label: string; uuid: string } | null> };
+    });
+    expect(reports.map((r) => r.format)).toEqual(['raw', 'qcow2', 'vhd', 'vmdk', 'vdi']);
+    for (const r of reports) {
+      expect(r.partitions).toEqual(reports[0]!.partitions);
+      expect(r.filesystems).toEqual(reports[0]!.filesystems);
+    }
+    const raw = join(dir, 'd.raw');
+    const blkid = (n: number) => {
+      const out = runTool('blkid', ['-p', '-O', String(reports[0]!.partitions.find((p) => p.number === n)!.start * 512), '-o', 'export', raw]).stdout;
+      return Object.fromEntries(out.trim().split('\n').map((l) => l.split('=') as [string, string]));
+    };
+    const fs = reports[0]!.filesystems;
+    expect(fs['1']).toMatchObject({ type: 'vfat (FAT32)', label: blkid(1)['LABEL'], uuid: blkid(1)['UUID'] });
+    expect(fs['2']).toBeNull();
+    expect(fs['3']).toMatchObject({ type: blkid(3)['TYPE'], label: blkid(3)['LABEL'], uuid: blkid(3)['UUID'] });
+    const text = tsdib(['inspect', join(dir, 'd.qcow2')]).stdout;
+    expect(text).toMatch(/^.*d\.qcow2: qcow2, compat 1\.1, 64 KiB clusters, .* allocated; disk \d+ MiB/);
+    expect(text).toMatch(/ESP +vfat \(FAT32\) "MKFS_ESP"/);
+    expect(text).toMatch(/root +ext4 "cloudimg-rootfs" [0-9a-f-]{36}/);
+  });
+  test('a bare filesystem (layout none) is reported as the disk filesystem', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'rootfs'));
+    expect(tsdib(['assemble', join(dir, 'rootfs'), '--block-device', 'none', '-t', 'vdi', '-o', 'n', '--bootloader', 'none'], { cwd: dir }).status).toBe(0);
+    const text = tsdib(['inspect', join(dir, 'n.vdi')]).stdout;
+    expect(text).toContain('partition table: none');
+    expect(text).toMatch(/filesystem: ext4 "cloudimg-rootfs"/);
   });
 });
 
@@ -60,7 +102,7 @@ describe.runIf(haveTools('sfdisk', 'sgdisk'))('tsdib inspect reads what sfdisk a
     ]);
     const text = tsdib(['inspect', path]).stdout;
     expect(text).toContain('partition table: mbr, disk id 0x0badcafe, 512-byte sectors');
-    expect(text).toMatch(/\n {2}5 +10240 +12287 +2048 +1 MiB +0x82 +- *\n/);
+    expect(text).toMatch(/\n {2}5 +10240 +12287 +2048 +1 MiB +0x82 +- +- +-\n/);
   });
   test('a GPT (sgdisk): GUIDs, names, types, attributes; a damaged primary header is reported', () => {
     const path = join(tmp(), 'gpt.raw');
@@ -97,8 +139,9 @@ describe.runIf(haveTools('fdisk'))('tsdib inspect: 4096-byte sectors', () => {
   test('a GPT on 4 KiB sectors (assembled from a block_size: 4096 layout) is found without --sector-size; fdisk -b 4096 agrees', () => {
     const dir = tmp();
     const yaml = join(dir, 'l.yaml');
-    writeFileSync(yaml, "- local_loop:\n    name: image0\n    block_size: 4096\n- partitioning:\n    base: image0\n    label: gpt\n    partitions:\n      - name: ESP\n        type: 'EF00'\n        size: 16MiB\n      - name: root\n        size: 100%\n");
-    expect(tsdib(['assemble', '--block-device', yaml, '--image-size', '128MiB', '-o', 'd', '-t', 'raw', '-q'], { cwd: dir }).status).toBe(0);
+    writeFileSync(yaml, "- local_loop:\n    name: image0\n    block_size: 4096\n- partitioning:\n    base: image0\n    label: gpt\n    partitions:\n      - name: ESP\n        type: 'EF00'\n        size: 16MiB\n      - name: root\n        size: 100%\n        mkfs:\n          name: mkfs_root\n          mount:\n            mount_point: /\n");
+    mkdirSync(join(dir, 'rootfs'));
+    expect(tsdib(['assemble', join(dir, 'rootfs'), '--block-device', yaml, '--image-size', '128MiB', '-o', 'd', '-t', 'raw', '-q', '--bootloader', 'none'], { cwd: dir }).status).toBe(0);
     const report = JSON.parse(tsdib(['inspect', join(dir, 'd.raw'), '--json']).stdout) as { sectorSize: number; partitions: { start: number; end: number; name: string }[] };
     expect(report.sectorSize).toBe(4096);
     expect(report.partitions.map((p) => [p.name, p.start, p.end])).toEqual([
