@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { FileDisk } from '../disk/index.js';
-import { inputError } from '../errors.js';
+import { failure, inputError } from '../errors.js';
 import { fstabText, resolveFilesystems, type DiskPlan, type FilesystemSpec, type Layout, type RootParams } from '../layout/index.js';
 import { writeTable } from '../mbr/table.js';
 import { AtomicOutput } from '../output.js';
@@ -88,6 +88,11 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
     needs.set(p.spec.device, p.need);
   }
   const plan = planDisk(options.layout.graph, needs, { imageSize: options.imageSize, seed: options.seed, source: src });
+  const fat = specs.find((f) => f.type === 'vfat');
+  if (fat && plan.sectorSize !== 512) {
+    // Our FAT writer uses 512-byte sectors; a 4Kn disk needs 4096-byte FAT sectors (kernel rule).
+    throw failure(`${src} ${fat.path}: vfat on a disk with ${plan.sectorSize}-byte sectors is not supported yet`, 'use block_size: 512 for layouts with an ESP or other vfat filesystem');
+  }
 
   // Every output's temp file first: an existing output is refused before any work is done.
   const outs = options.types.map((type) => ({ type, out: new AtomicOutput(outputPath(options.name, type), { force: Boolean(options.force) }) }));

@@ -123,4 +123,17 @@ describe.runIf(haveTools('qemu-img', 'sha256sum', 'md5sum', 'tar'))('assemble ou
     const e = await rejection(assemble(smallTree(), options(tmp(), { layout: noRoot })));
     expect(e.toLine()).toBe('srv.yaml: no filesystem is mounted at /: the root files need a filesystem with mount_point: /');
   });
+
+  test('4096-byte sectors: ext4 root is written (e2fsck clean through the offset); vfat is refused as not supported yet', async () => {
+    const dir = tmp();
+    const base = '- local_loop:\n    name: image0\n    block_size: 4096\n- partitioning:\n    base: image0\n    label: gpt\n    partitions:\n';
+    const root = '      - name: root\n        size: 100%\n        mkfs: { name: mkfs_root, mount: { mount_point: / } }\n';
+    const r = await assemble(smallTree(), options(dir, { layout: parseLayout(base + root, '4k.yaml') }));
+    expect(r.plan.sectorSize).toBe(4096);
+    expect(runTool('e2fsck', ['-fn', `${join(dir, 'disk.raw')}?offset=${r.filesystems[0]!.offset}`]).status).toBe(0);
+    const esp = "      - name: ESP\n        type: 'EF00'\n        size: 64MiB\n        mkfs: { type: vfat, mount: { mount_point: /boot/efi } }\n";
+    const e = await rejection(assemble(smallTree(), options(tmp(), { layout: parseLayout(base + esp + root, '4k-efi.yaml') })));
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toBe('4k-efi.yaml [1].partitioning.partitions[0].mkfs: vfat on a disk with 4096-byte sectors is not supported yet');
+  });
 });
