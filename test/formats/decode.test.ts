@@ -24,6 +24,7 @@ const CASES: { name: string; args: string[]; format: ImageFormat; subformat?: st
   { name: 'vmdk streamOptimized', args: ['-O', 'vmdk', '-o', 'subformat=streamOptimized'], format: 'vmdk', subformat: 'streamOptimized', compressed: true },
   { name: 'vmdk -c streamOptimized', args: ['-O', 'vmdk', '-c', '-o', 'subformat=streamOptimized'], format: 'vmdk', compressed: true },
   { name: 'vdi', args: ['-O', 'vdi'], format: 'vdi', subformat: 'dynamic' },
+  { name: 'vdi static', args: ['-O', 'vdi', '-o', 'static=on'], format: 'vdi', subformat: 'static' },
 ];
 
 describe.runIf(haveTools('qemu-img'))('decoders read what qemu-img writes', () => {

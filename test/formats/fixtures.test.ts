@@ -1,5 +1,6 @@
 /** Committed qemu-img outputs (test/fixtures/formats/README.md) decode to the exact disk they were made from. */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { openImage } from '../../src/formats/index.js';
@@ -19,6 +20,7 @@ describe('qemu-img fixtures', () => {
         expect(img.format).toBe(format);
         expect(img.info.virtualSize).toBe(1048576);
         expect(img.info.compressed).toBe(compressed);
+        expect(img.info.allocatedSize).toBe(statSync(fixture(name)).blocks * 512);
         expect(createHash('sha256').update(img.disk.read(0, img.disk.size)).digest('hex')).toBe(SRC_SHA256);
         // The allocation tables say where data is: 4 KiB units around offsets 4096 and 700000.
         const ranges = [...img.disk.dataRanges()];
