@@ -22,9 +22,11 @@ import { SECTOR } from './grub-core.js';
 import { requireKernel, type KernelPair, type KernelSearchOptions } from './kernel.js';
 import { hasPayloadDir, type PayloadSource } from './payload.js';
 import { hasSystemdBoot, prepareSystemdBoot, SYSTEMD_BOOT_PACKAGE } from './systemd-boot.js';
+import { hasShimGrub, prepareShimGrub, SHIM_PACKAGES } from './shim-grub.js';
 import { EXTLINUX_PACKAGE, hasExtlinux, installExtlinux, prepareExtlinux, type ExtlinuxPlan } from './extlinux.js';
 
 export type BootRoute = 'auto' | 'grub' | 'systemd-boot' | 'extlinux' | 'none';
+export type UefiLoader = 'systemd-boot' | 'shim-grub' | 'none';
 export const BOOT_ROUTES: readonly BootRoute[] = ['auto', 'grub', 'systemd-boot', 'extlinux', 'none'];
 
 export interface BootPartitionRef {
@@ -69,7 +71,7 @@ export interface BootPlan {
   /** The BIOS-side loader installed (none on UEFI-only routes). */
   readonly bios: 'grub' | 'extlinux' | 'none';
   /** The UEFI-side loader installed (only with an ESP). */
-  readonly uefi: 'systemd-boot' | 'none';
+  readonly uefi: UefiLoader;
   readonly kernel: KernelPair | undefined;
   readonly cmdline: string | undefined;
   /** What was chosen and why (auto says what it picked). */
@@ -114,17 +116,22 @@ function chooseBios(o: PrepareBootOptions, src: PayloadSource, messages: string[
   return 'none';
 }
 
-function chooseUefi(o: PrepareBootOptions, src: PayloadSource, messages: string[]): 'systemd-boot' | 'none' {
+function chooseUefi(o: PrepareBootOptions, src: PayloadSource, messages: string[]): UefiLoader {
   if (o.route === 'systemd-boot') {
     if (!o.layout.esp) throw inputError('--bootloader systemd-boot needs an EFI system partition', 'use --block-device efi, or a layout with an EF00 partition mounted at /boot/efi');
     return 'systemd-boot';
   }
   if (!o.layout.esp || o.route === 'none' || o.route === 'extlinux') return 'none';
+  // Debian's signed shim + GRUB first (Secure Boot capable), then systemd-boot.
+  if (hasShimGrub(src)) {
+    messages.push('bootloader: chose shim + signed GRUB for UEFI (shim-signed and grub-efi-amd64-signed found)');
+    return 'shim-grub';
+  }
   if (hasSystemdBoot(src)) {
     messages.push('bootloader: chose systemd-boot for UEFI (systemd-bootx64.efi found)');
     return 'systemd-boot';
   }
-  messages.push(`bootloader: the image has an ESP but no UEFI loader was found; install ${SYSTEMD_BOOT_PACKAGE} in the rootfs for UEFI boot`);
+  messages.push(`bootloader: the image has an ESP but no UEFI loader was found; install ${SYSTEMD_BOOT_PACKAGE} (or ${SHIM_PACKAGES}) in the rootfs for UEFI boot`);
   return 'none';
 }
 
@@ -139,7 +146,7 @@ export function prepareBoot(tree: FileTree, o: PrepareBootOptions): BootPlan {
   const bios = chooseBios(o, src, messages);
   const uefi = chooseUefi(o, src, messages);
   if (bios === 'none' && uefi === 'none') {
-    throw inputError('no bootloader payload found in the rootfs (nor on the host)', `install ${GRUB_PC_PACKAGE} (BIOS), ${EXTLINUX_PACKAGE} (BIOS) or ${SYSTEMD_BOOT_PACKAGE} (UEFI, with an ESP) in the rootfs, or pass --bootloader none`);
+    throw inputError('no bootloader payload found in the rootfs (nor on the host)', `install ${GRUB_PC_PACKAGE} (BIOS), ${EXTLINUX_PACKAGE} (BIOS), ${SYSTEMD_BOOT_PACKAGE} or ${SHIM_PACKAGES} (UEFI, with an ESP) in the rootfs, or pass --bootloader none`);
   }
   const kernel = requireKernel(tree, o.kernel);
   const cmdline = kernelCmdline({ rootLabel: o.layout.root.label, ...(o.cmdline ? { extra: o.cmdline } : {}), ...(o.layout.boot?.label ? { bootLabel: o.layout.boot.label } : {}) });
@@ -149,8 +156,19 @@ export function prepareBoot(tree: FileTree, o: PrepareBootOptions): BootPlan {
   let grub: GrubBiosPlan | undefined;
   let extlinux: ExtlinuxPlan | undefined;
 
-  if (bios === 'grub') {
+  const writeGrubCfg = () => {
+    const cfg = grubConfig({
+      timeout: o.timeout ?? 1,
+      entries: [{ title, kernel: placement.onFs(kernel.kernel.path), ...(kernel.initrd ? { initrd: placement.onFs(kernel.initrd.path) } : {}), cmdline }],
+    });
+    tree.addFile('/boot/grub/grub.cfg', bytesBody(utf8.encode(cfg)), { mode: 0o644 });
+    files.push('/boot/grub/grub.cfg');
+  };
+  if (bios === 'grub' || uefi === 'shim-grub') {
     checkGrubCanRead(placement.fs, placement.where);
+    writeGrubCfg();
+  }
+  if (bios === 'grub') {
     grub = prepareGrubBios(src, tree, '/boot/grub', {
       scheme: o.layout.scheme,
       bootPartitionNumber: placement.partition.number,
@@ -158,12 +176,7 @@ export function prepareBoot(tree: FileTree, o: PrepareBootOptions): BootPlan {
       bootFsModule: placement.fs.type === 'vfat' ? 'fat' : 'ext2',
       ...coreRoom(o.layout),
     });
-    const cfg = grubConfig({
-      timeout: o.timeout ?? 1,
-      entries: [{ title, kernel: placement.onFs(kernel.kernel.path), ...(kernel.initrd ? { initrd: placement.onFs(kernel.initrd.path) } : {}), cmdline }],
-    });
-    tree.addFile('/boot/grub/grub.cfg', bytesBody(utf8.encode(cfg)), { mode: 0o644 });
-    files.push('/boot/grub/grub.cfg', '/boot/grub/i386-pc/');
+    files.push('/boot/grub/i386-pc/');
     messages.push(`bootloader: GRUB i386-pc, core.img ${grub.core.sectors} sectors at LBA ${grub.target.coreLba}, prefix ${grub.prefix}`);
   } else if (bios === 'extlinux') {
     checkExtlinuxCanRead(placement.fs, placement.where);
@@ -181,12 +194,18 @@ export function prepareBoot(tree: FileTree, o: PrepareBootOptions): BootPlan {
     files.push(...extlinux.files);
     messages.push(`bootloader: EXTLINUX in ${extlinux.installDirOnFs} on partition ${placement.partition.number}`);
   }
-  if (uefi === 'systemd-boot') {
+  if (uefi !== 'none') {
     const esp = o.layout.esp!;
     checkEspIsFat(esp.fs);
-    const added = prepareSystemdBoot(src, tree, { espMount: esp.mountPoint ?? '/boot/efi', kernel, cmdline, title, timeout: o.timeout ?? 1 });
-    files.push(...added.files);
-    messages.push(`bootloader: systemd-boot as \\EFI\\BOOT\\BOOTX64.EFI on the ESP (partition ${esp.partition.number}), kernel copied there`);
+    const espMount = esp.mountPoint ?? '/boot/efi';
+    if (uefi === 'systemd-boot') {
+      files.push(...prepareSystemdBoot(src, tree, { espMount, kernel, cmdline, title, timeout: o.timeout ?? 1 }).files);
+      messages.push(`bootloader: systemd-boot as \\EFI\\BOOT\\BOOTX64.EFI on the ESP (partition ${esp.partition.number}), kernel copied there`);
+    } else {
+      const bootFsLabel = o.layout.boot ? o.layout.boot.label : o.layout.root.label;
+      files.push(...prepareShimGrub(src, tree, { espMount, grubDirOnFs: placement.onFs('/boot/grub'), ...(bootFsLabel ? { bootFsLabel } : {}) }).files);
+      messages.push(`bootloader: shim + signed GRUB as \\EFI\\BOOT\\BOOTX64.EFI on the ESP (partition ${esp.partition.number}), reading /boot/grub/grub.cfg`);
+    }
   }
   // SYSLINUX maps a hole to block 0 (bootloader.md §2.4): everything it reads is written whole.
   const noHoles = extlinux ? (path: string) => path.startsWith('/boot/') : NO_HOLES_NONE;

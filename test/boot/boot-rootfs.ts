@@ -19,3 +19,17 @@ export const FAST_RECIPE = {
 export function fastBootRootfs(): string {
   return debianRootfs(FAST_RECIPE);
 }
+
+/**
+ * The full tier: a Debian system with systemd as init, the kernel, and every loader's payloads
+ * (GRUB i386-pc, systemd-boot, Debian's signed shim and GRUB). It boots to a serial `login:`.
+ */
+export const FULL_RECIPE = {
+  variant: 'minbase' as const,
+  include: ['systemd-sysv', 'linux-image-amd64', 'grub-pc-bin', 'systemd-boot-efi', 'shim-signed', 'grub-efi-amd64-signed'],
+  customize: [`printf 'LABEL=cloudimg-rootfs / ext4 defaults 0 1\\n' > "$1/etc/fstab"`],
+};
+
+export function fullBootRootfs(): string {
+  return debianRootfs(FULL_RECIPE);
+}

@@ -28,6 +28,8 @@ export interface BuildImageOptions {
   /** Bytes of free space before the first partition (MBR), to test the gap refusal. */
   readonly align?: number;
   readonly hostFallback?: boolean;
+  /** 'fast' drops kernel modules and firmware too (the initrd has what the fast tier needs); 'docs' only docs. */
+  readonly trim?: 'fast' | 'docs';
 }
 
 export interface BuiltImage {
@@ -39,7 +41,7 @@ export async function buildBootImage(o: BuildImageOptions): Promise<BuiltImage> 
   const rootfs = await readRootfs([o.tarball], { tmpDir: o.dir, defaultTime: { sec: 1_700_000_000, nsec: 0 } });
   try {
     const tree = rootfs.tree;
-    for (const p of TRIM) tree.remove(p);
+    for (const p of o.trim === 'docs' ? TRIM.filter((t) => t.startsWith('/usr/share')) : TRIM) tree.remove(p);
     const seed = `boot-e2e-${o.name}`;
     const ext4Options: Ext4Options = { seed, time: 1_700_000_000, label: ROOT_LABEL, ...o.ext4 };
     const espSize = 128 * MiB;

@@ -157,3 +157,40 @@ describe.runIf(haveTools('grub-mkimage') && haveHostGrub)('GRUB planning with re
     expect([plan.bios, plan.uefi, plan.files.length]).toEqual(['none', 'none', 0]);
   });
 });
+
+describe('UEFI choices', () => {
+  const esp = part(1, 1, 64);
+  const root = part(2, 65, 100);
+  const layout: BootLayout = { scheme: 'gpt', partitions: [esp, root], root: { partition: root, fs: { type: 'ext4' }, label: 'cloudimg-rootfs' }, esp: { partition: esp, fs: { type: 'vfat' }, mountPoint: '/boot/efi' } };
+  const read = (t: FileTree, p: string) => {
+    const n = t.lookup(p)!;
+    return new TextDecoder().decode(new BodyReader().read(n.body!, 0, n.body!.size));
+  };
+
+  test('shim + signed GRUB preferred when the rootfs has both; ESP grub.cfg chains to /boot/grub/grub.cfg by label', () => {
+    const t = baseTree();
+    t.addFile('/usr/lib/shim/shimx64.efi.signed', bytesBody(Uint8Array.of(1)));
+    t.addFile('/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed', bytesBody(Uint8Array.of(2)));
+    t.addFile('/usr/lib/systemd/boot/efi/systemd-bootx64.efi', bytesBody(Uint8Array.of(3)));
+    const plan = prep(t, 'auto', layout);
+    expect([plan.bios, plan.uefi]).toEqual(['none', 'shim-grub']);
+    expect(plan.messages.join('\n')).toMatch(/shim \+ signed GRUB/);
+    expect(t.lookup('/boot/efi/EFI/BOOT/BOOTX64.EFI')!.body!.segments[0]!.source).toMatchObject({ bytes: Uint8Array.of(1) });
+    expect(t.lookup('/boot/efi/EFI/BOOT/grubx64.efi')!.body!.segments[0]!.source).toMatchObject({ bytes: Uint8Array.of(2) });
+    expect(read(t, '/boot/efi/EFI/BOOT/grub.cfg')).toBe('search --no-floppy --label --set=root cloudimg-rootfs\nset prefix=($root)/boot/grub\nconfigfile $prefix/grub.cfg\n');
+    expect(read(t, '/boot/grub/grub.cfg')).toContain('linux /boot/vmlinuz-6.1.0-13-amd64 root=LABEL=cloudimg-rootfs');
+  });
+
+  test('systemd-boot: loader.conf, an entry, kernel and initrd copied to the ESP (same bodies)', () => {
+    const t = baseTree();
+    t.addFile('/usr/lib/systemd/boot/efi/systemd-bootx64.efi', bytesBody(Uint8Array.of(3)));
+    const plan = prep(t, 'systemd-boot', layout, { cmdline: 'quiet' });
+    expect(plan.uefi).toBe('systemd-boot');
+    expect(read(t, '/boot/efi/loader/loader.conf')).toBe('default tsdib.conf\ntimeout 1\nconsole-mode keep\neditor no\n');
+    expect(read(t, '/boot/efi/loader/entries/tsdib.conf')).toBe(
+      'title Linux 6.1.0-13-amd64 (tsdib)\nversion 6.1.0-13-amd64\nlinux /tsdib/vmlinuz-6.1.0-13-amd64\ninitrd /tsdib/initrd.img-6.1.0-13-amd64\n' +
+        'options root=LABEL=cloudimg-rootfs ro console=tty0 console=ttyS0,115200 no_timer_check nofb nomodeset gfxpayload=text quiet\n',
+    );
+    expect(t.lookup('/boot/efi/tsdib/vmlinuz-6.1.0-13-amd64')!.body).toBe(t.lookup('/boot/vmlinuz-6.1.0-13-amd64')!.body);
+  });
+});
