@@ -35,6 +35,8 @@ export interface BuildImageOptions {
 export interface BuiltImage {
   readonly path: string;
   readonly plan: BootPlan;
+  /** Partitions by name (byte offsets and sizes on the image). */
+  readonly partitions: ReadonlyMap<string, { offset: number; size: number }>;
 }
 
 export async function buildBootImage(o: BuildImageOptions): Promise<BuiltImage> {
@@ -99,7 +101,7 @@ export async function buildBootImage(o: BuildImageOptions): Promise<BuiltImage> 
     } finally {
       disk.close();
     }
-    return { path, plan };
+    return { path, plan, partitions: new Map(table.partitions.map((p) => [p.name, { offset: p.offset, size: p.size }])) };
   } finally {
     rootfs.cleanup();
   }
