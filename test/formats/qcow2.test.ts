@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { RawFileReader } from '../../src/disk/index.js';
+import { MemoryDisk, RawFileReader } from '../../src/disk/index.js';
 import { encodeQcow2, QCOW2_DEFAULTS, type Qcow2Options } from '../../src/formats/qcow2/encode.js';
 import { Qcow2Disk } from '../../src/formats/qcow2/decode.js';
 import { FileSink } from '../../src/formats/sink.js';
@@ -52,6 +52,13 @@ describe.runIf(haveTools('qemu-img'))('qcow2 encoder against qemu-img', () => {
       });
     }
   }
+
+  test('an empty (0-byte) disk: no L1 table, check clean', async () => {
+    const out = join(tmp(), 'empty.qcow2');
+    await encodeTo(out, new MemoryDisk(0), {});
+    expect(runTool('qemu-img', ['check', out]).status).toBe(0);
+    expect(qemuInfo(out)['virtual-size']).toBe(0);
+  });
 
   test('all-zero clusters are not allocated; compressed output is deterministic', async () => {
     const dir = tmp();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { RawFileReader, type ReadableDisk } from '../../src/disk/index.js';
+import { MemoryDisk, RawFileReader, type ReadableDisk } from '../../src/disk/index.js';
 import { encodeVmdk, type VmdkOptions } from '../../src/formats/vmdk/encode.js';
 import { VmdkDisk } from '../../src/formats/vmdk/decode.js';
 import { FileSink } from '../../src/formats/sink.js';
@@ -46,6 +46,10 @@ describe.runIf(haveTools('qemu-img'))('VMDK encoder against qemu-img', () => {
       });
     }
   }
+
+  test('an empty (0-byte) disk is refused by name', async () => {
+    await expect(encodeTo(join(tmp(), 'e.vmdk'), new MemoryDisk(0), {})).rejects.toThrow(/VMDK: an empty \(0-byte\) disk cannot be written/);
+  });
 
   test('streamOptimized output is deterministic across thread counts', async () => {
     const dir = tmp();

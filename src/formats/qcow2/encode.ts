@@ -58,12 +58,13 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
   const virtualSize = roundUp(disk.size, 512);
   const entriesPerL2 = cs / 8;
   const l1Size = Math.ceil(virtualSize / (cs * entriesPerL2));
-  const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / cs));
-  const l1Offset = cs;
+  // An empty disk has no L1 table at all (offset 0), as qemu-img writes it.
+  const l1Clusters = Math.ceil((l1Size * 8) / cs);
+  const l1Offset = l1Size === 0 ? 0 : cs;
   const l1 = new Uint8Array(l1Clusters * cs);
   const l1View = new DataView(l1.buffer);
   const refs = new RefcountTracker();
-  const out = new Appender(sink, l1Offset + l1Clusters * cs);
+  const out = new Appender(sink, (1 + l1Clusters) * cs);
   let l2: OpenL2 | undefined;
   const pool = options.compress ? new CompressPool('raw-4k', options.compressionLevel, options.threads) : undefined;
 
@@ -128,7 +129,7 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
   out.append(table);
   await out.finish();
 
-  sink.write(l1Offset, l1);
+  if (l1Size > 0) sink.write(l1Offset, l1);
   sink.write(
     0,
     encodeQcow2Header({

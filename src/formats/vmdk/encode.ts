@@ -66,6 +66,7 @@ function sectorOf(byteOffset: number): number {
 }
 
 export async function encodeVmdk(disk: ReadableDisk, sink: Sink, options: VmdkOptions, progress?: EncodeProgress): Promise<void> {
+  if (disk.size === 0) throw inputError('VMDK: an empty (0-byte) disk cannot be written', 'a VMDK extent needs at least one sector (qemu-img cannot open one either)');
   const descriptor = descriptorSectors(
     encodeVmdkDescriptor({ cid: options.cid, createType: options.subformat, capacitySectors: layout(disk.size).capacity, extentFile: options.fileName, adapter: options.adapter }),
   );
