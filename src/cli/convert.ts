@@ -15,7 +15,7 @@ interface ConvertArgs {
   out: string;
   f?: string;
   O?: string;
-  o?: string[];
+  o?: string | string[];
   c?: boolean;
   force?: boolean;
   quiet?: boolean;
@@ -41,7 +41,7 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
       .option('O', { type: 'string', describe: "Output format; default: OUT's extension (.qcow2 .vhd .vmdk .vdi), else raw" })
       .option('o', {
         type: 'string',
-        array: true,
+        // Not an array option: yargs would swallow the positionals after it. Repeating -o still gathers them.
         describe: 'Format options key=value,... : qcow2 compat=0.10|1.1, cluster_size=N, compression_level=1-9; vhd subformat=dynamic|fixed, force_size=on|off, creator=qemu|win|tap, azure=on; vmdk subformat=monolithicSparse|streamOptimized, adapter_type=ide|lsilogic|buslogic|legacyESX',
       })
       .option('c', { type: 'boolean', describe: 'Compress (qcow2 zlib clusters on all cores; vmdk streamOptimized)' })
@@ -54,7 +54,7 @@ export const convertCommand: CommandModule<object, ConvertArgs> = {
     runCommand(async () => {
       const inFormat = argv.f ? parseFormatName(argv.f, '-f') : undefined;
       const outFormat = outputFormat(argv.out, argv.O);
-      const options = parseOptionList((argv.o ?? []).join(','));
+      const options = parseOptionList([argv.o ?? []].flat().join(','));
       if (path.resolve(argv.in) === path.resolve(argv.out)) throw inputError(`${argv.out}: the output is the input`, 'write to another file');
       const seed = resolveSeed(argv.seed);
       const epoch = resolveEpoch();

@@ -114,6 +114,18 @@ describe.runIf(haveTools('qemu-img'))('tsdib convert', () => {
     expect(readdirSync(dir).sort()).toEqual(['bad.qcow2', 'in.raw']);
   });
 
+  test('-o before the positionals, and repeated -o, are both understood', () => {
+    const dir = tmp();
+    const raw = rawIn(dir);
+    const out = join(dir, 'f.vhd');
+    const r = tsdib(['convert', '-o', 'subformat=fixed', '-o', 'creator=win', raw, out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const tail = readFileSync(out).subarray(-512);
+    expect(tail.subarray(28, 32).toString('latin1')).toBe('win ');
+    expect(tail.readUInt32BE(60)).toBe(2); // fixed
+  });
+
   test('the output format follows the extension unless -O says otherwise', () => {
     const dir = tmp();
     const raw = rawIn(dir);
