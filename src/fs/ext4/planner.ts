@@ -72,8 +72,8 @@ export interface Ext4Plan {
   xattrBlockRefs: Map<string, number>;
   files: number;
   bytes: number;
-  /** First path of each inode, kept only when noHoles is a predicate (it needs the path). */
-  paths: Map<Inode, string> | undefined;
+  /** Sparse files to write in full: under /boot (bootloaders cannot read holes) or picked by noHoles. */
+  solid: Set<Inode>;
 }
 
 const LOST_FOUND = 'lost+found';
@@ -120,7 +120,12 @@ export function bodyRuns(body: Body | undefined, blockSize: number, noHoles: boo
   return runs;
 }
 
+/**
+ * Whether a file is written without holes: always under /boot (GRUB and SYSLINUX read kernels,
+ * initrds and their own files there, and SYSLINUX cannot read holes), else as `noHoles` says.
+ */
 export function wantsNoHoles(options: Ext4Options, path: string, inode: Inode): boolean {
+  if (path.startsWith('/boot/')) return true;
   const o = options.noHoles;
   return typeof o === 'function' ? o(path, inode) : o === true;
 }
@@ -138,7 +143,7 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
   const numbers = new Map<Inode, number>();
   const parents = new GrowingU32();
   const links = new GrowingU32();
-  const paths = typeof options.noHoles === 'function' ? new Map<Inode, string>() : undefined;
+  const solid = new Set<Inode>();
   const pendingParents = new Map<Inode, number>();
   const ordered: Inode[] = [];
   const root = tree.root;
@@ -176,7 +181,6 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
       if (links.at(ino) > MAX_LINKS) throw inputError(`${path}: more than ${MAX_LINKS} hard links to one file`, 'ext4 allows at most 65000');
       if (links.at(ino) > 1) continue; // a further name of a hard-linked inode: its content is counted once
     }
-    paths?.set(inode, path);
     if (inode.type === 'dir') {
       let subdirs = 0;
       for (const child of inode.children!.values()) {
@@ -197,7 +201,10 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
       case 'file': {
         files++;
         bytes += inode.body?.size ?? 0;
-        const runs = bodyRuns(inode.body, blockSize, wantsNoHoles(options, path, inode));
+        const noHoles = wantsNoHoles(options, path, inode);
+        // Only sparse bodies care (one segment covering the whole file has no holes anyway).
+        if (noHoles && inode.body && !(inode.body.segments.length === 1 && inode.body.segments[0]!.length === inode.body.size)) solid.add(inode);
+        const runs = bodyRuns(inode.body, blockSize, noHoles);
         let blocks = 0;
         for (const [, n] of runs) blocks += n;
         contentBlocks += blocks + mappingBlocks(runs);
@@ -243,7 +250,7 @@ export function planExt4(tree: FileTree, options: Ext4Options): Ext4Plan {
     }
   }
   const lastIno = Math.max(FIRST_INO, next - 1);
-  return { features, blockSize, inodeSize, numbers, ordered, links: links.data, parents: parents.data, lostFound: lf, lastIno, contentBlocks, xattrBlockRefs, files, bytes, paths };
+  return { features, blockSize, inodeSize, numbers, ordered, links: links.data, parents: parents.data, lostFound: lf, lastIno, contentBlocks, xattrBlockRefs, files, bytes, solid };
 }
 
 /** The journal's blocks plus what addresses them (extent tree or pointer blocks). */

@@ -38,7 +38,7 @@ import type { Geometry } from './geometry.js';
 import { encodeGroupDescriptor } from './group-descriptor.js';
 import { deviceIBlock, encodeInode, inlineXattrSpace, type InodeFields, type Time } from './inode.js';
 import { encodeJournalSuperblock } from './journal.js';
-import { bodyRuns, checkFits, journalBlocks, layoutFor, lostFoundBlocks, minInodesFor, planExt4, wantsNoHoles, type Ext4Options, type Ext4Plan } from './planner.js';
+import { bodyRuns, checkFits, journalBlocks, layoutFor, lostFoundBlocks, minInodesFor, planExt4, type Ext4Options, type Ext4Plan } from './planner.js';
 import { encodeSuperblock } from './superblock.js';
 import { encodeInlineXattrs, encodeXattrBlock, splitXattrs, toXattrEntries, xattrSetKey } from './xattr.js';
 
@@ -236,11 +236,11 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   };
 
   /** Streams a body to its blocks (holes stay unallocated unless noHoles) and records where it went. */
-  const fileContent = (ino: number, inode: Inode, path: string): Content => {
+  const fileContent = (ino: number, inode: Inode): Content => {
     const body = inode.body;
     const size = body?.size ?? 0;
     const extents: Extent[] = [];
-    for (const [logical, count] of bodyRuns(body, bs, wantsNoHoles(options, path, inode))) extents.push(...alloc.allocate(logical, count));
+    for (const [logical, count] of bodyRuns(body, bs, plan.solid.has(inode))) extents.push(...alloc.allocate(logical, count));
     let blocks = 0;
     for (const e of extents) {
       const end = Math.min((e.logical + e.length) * bs, size);
@@ -290,7 +290,8 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   };
 
   const putTreeInode = (ino: number, inode: Inode) => {
-    const path = plan.paths?.get(inode) ?? '';
+    // Paths are not kept per inode (memory); the planner already refused bad xattrs by path.
+    const path = `inode ${ino}`;
     const f = base(MODE_TYPE_BITS[inode.type] | (inode.mode & 0o7777), inode.mtime);
     f.atime = inode.atime;
     f.ctime = inode.ctime;
@@ -301,7 +302,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     if (inode.type === 'dir') {
       content = dirContent(ino, inode);
       if (f.links > MAX_LINKS) f.links = 1; // dir_nlink: "too many to count"
-    } else if (inode.type === 'file') content = fileContent(ino, inode, path);
+    } else if (inode.type === 'file') content = fileContent(ino, inode);
     else if (inode.type === 'symlink') content = symlinkContent(ino, inode);
     else if (inode.type === 'char' || inode.type === 'block') f.iBlock = deviceIBlock(inode.rdevMajor, inode.rdevMinor);
     let blocks = 0;

@@ -244,14 +244,16 @@ describe.runIf(haveTools('e2fsck', 'debugfs', 'dumpe2fs'))('writeExt4 against e2
     expect(huge.extents).toMatch(/\(0\):\d+, \(1310720\):\d+/);
   });
 
-  test('noHoles writes sparse bodies in full, and blockMap agrees with debugfs', () => {
+  test('files under /boot and those noHoles picks are written in full; blockMap agrees with debugfs', () => {
     const tree = new FileTree(T0);
     const body = sparseBody(6 * 4096, [[5 * 4096, pattern(4096, 9)]]);
     tree.addFile('boot/ldlinux.sys', body);
     tree.addFile('other', sparseBody(6 * 4096, [[5 * 4096, pattern(4096, 9)]]));
-    const { path, result } = makeImage(tree, { noHoles: (p) => p.startsWith('/boot/') });
+    tree.addFile('picked', sparseBody(6 * 4096, [[5 * 4096, pattern(4096, 9)]]));
+    const { path, result } = makeImage(tree, { noHoles: (p) => p === '/picked' });
     expect(fsck(path).status).toBe(0);
-    expect(stat(path, '/boot/ldlinux.sys').blockcount).toBe(6 * 8);
+    expect(stat(path, '/boot/ldlinux.sys').blockcount).toBe(6 * 8); // under /boot: always in full
+    expect(stat(path, '/picked').blockcount).toBe(6 * 8);
     expect(stat(path, '/other').blockcount).toBe(1 * 8);
     const map = result.blockMap('/boot/ldlinux.sys')!;
     const blocks = map.flatMap((e) => Array.from({ length: e.length }, (_, i) => e.physical + i));
