@@ -35,6 +35,26 @@ export class RawImage implements ReadableDisk {
     if (done < target.length) target.fill(0, done);
   }
 
+  /** readInto on libuv's thread pool (for read-ahead while the caller encodes). */
+  readIntoAsync(offset: number, target: Uint8Array): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined) return Promise.reject(new Error(`${this.path}: already closed`));
+    return new Promise((resolve, reject) => {
+      const step = (done: number) => {
+        if (done >= target.length) return resolve();
+        fs.read(fd, target, done, target.length - done, offset + done, (err, n) => {
+          if (err) return reject(err);
+          if (n === 0) {
+            target.fill(0, done);
+            return resolve();
+          }
+          step(done + n);
+        });
+      };
+      step(0);
+    });
+  }
+
   *dataRanges(): Generator<ByteRange> {
     if (this.size > 0) yield { offset: 0, length: this.size };
   }
@@ -48,6 +68,15 @@ export class RawImage implements ReadableDisk {
 /** Disks that can read into a caller's buffer. */
 export interface ReadIntoDisk extends ReadableDisk {
   readInto(offset: number, target: Uint8Array): void;
+}
+
+/** Disks that can also read in the background. */
+export interface ReadAheadDisk extends ReadIntoDisk {
+  readIntoAsync(offset: number, target: Uint8Array): Promise<void>;
+}
+
+export function canReadAhead(disk: ReadableDisk): disk is ReadAheadDisk {
+  return typeof (disk as Partial<ReadAheadDisk>).readIntoAsync === 'function';
 }
 
 export function canReadInto(disk: ReadableDisk): disk is ReadIntoDisk {

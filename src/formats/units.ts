@@ -4,7 +4,8 @@
  */
 import type { ReadableDisk } from '../disk/index.js';
 import { exposeGc, GC_EVERY_BYTES, type CompressPool } from './compress-pool.js';
-import { isZeroRange, readDataUnits } from './scan.js';
+import { canReadAhead } from './raw-reader.js';
+import { isZeroRange, readDataUnits, readDataUnitsAhead } from './scan.js';
 
 export interface DataUnit {
   /** Unit index (virtual offset / unit size). */
@@ -24,12 +25,13 @@ export interface UnitBatch {
 const COMPRESS_CHUNK = 1024 * 1024;
 
 /**
- * Uncompressed units are views into a read buffer that is reused: a batch's bytes are valid only
- * until the next batch is requested, so encoders write (flush) each batch before asking for more.
+ * Uncompressed units are views into read buffers that are reused: a batch's bytes are valid only
+ * until the next batch is requested (encoders append them, which copies, before asking for more).
  */
 export async function* nonZeroUnits(disk: ReadableDisk, unitSize: number, pool?: CompressPool): AsyncGenerator<UnitBatch> {
   if (!pool) {
-    for (const chunk of readDataUnits(disk, unitSize, undefined, true)) {
+    const chunks = canReadAhead(disk) ? readDataUnitsAhead(disk, unitSize) : readDataUnits(disk, unitSize, undefined, true);
+    for await (const chunk of chunks) {
       const units: DataUnit[] = [];
       for (let i = 0; i < chunk.count; i++) {
         if (isZeroRange(chunk.bytes, i * unitSize, unitSize)) continue;
