@@ -207,8 +207,17 @@ export function prepareBoot(tree: FileTree, o: PrepareBootOptions): BootPlan {
       messages.push(`bootloader: shim + signed GRUB as \\EFI\\BOOT\\BOOTX64.EFI on the ESP (partition ${esp.partition.number}), reading /boot/grub/grub.cfg`);
     }
   }
-  // SYSLINUX maps a hole to block 0 (bootloader.md §2.4): everything it reads is written whole.
-  const noHoles = extlinux ? (path: string) => path.startsWith('/boot/') : NO_HOLES_NONE;
+  // SYSLINUX maps a hole to block 0 (bootloader.md §2.4): everything it reads is written whole. By
+  // inode, not path, so the predicate holds whether /boot is written as part of / or on its own.
+  let noHoles: BootPlan['noHoles'] = NO_HOLES_NONE;
+  if (extlinux) {
+    const whole = new Set<Inode>([kernel.kernel.inode, ...(kernel.initrd ? [kernel.initrd.inode] : [])]);
+    for (const f of extlinux.files) {
+      const inode = tree.lookup(f);
+      if (inode) whole.add(inode);
+    }
+    noHoles = (_path, inode) => whole.has(inode);
+  }
   return { bios, uefi, kernel, cmdline, messages, files, noHoles, ...(grub ? { grub } : {}), ...(extlinux ? { extlinux } : {}) };
 }
 

@@ -194,3 +194,42 @@ describe('UEFI choices', () => {
     expect(t.lookup('/boot/efi/tsdib/vmlinuz-6.1.0-13-amd64')!.body).toBe(t.lookup('/boot/vmlinuz-6.1.0-13-amd64')!.body);
   });
 });
+
+describe.runIf(haveTools('syslinux'))('EXTLINUX planning (payloads from the mtools syslinux binary, same layout as extlinux)', () => {
+  test('adds ldlinux.sys (+ADV, 0444), ldlinux.c32 and extlinux.conf; noHoles covers exactly what SYSLINUX reads', () => {
+    const t = baseTree();
+    const bin = '/usr/bin/syslinux';
+    t.addFile('/usr/bin/extlinux', hostFileBody(bin, readFileSync(bin).length));
+    t.addFile('/usr/lib/syslinux/mbr/mbr.bin', bytesBody(new Uint8Array(440)));
+    t.addFile('/usr/bin/other', bytesBody(new Uint8Array(10)));
+    const plan = prep(t, 'extlinux', mbrLayout(), { cmdline: 'quiet' });
+    expect(plan.bios).toBe('extlinux');
+    const sys = t.lookup('/boot/syslinux/ldlinux.sys')!;
+    expect(sys.mode).toBe(0o444);
+    expect(sys.body!.size % 512).toBe(0);
+    const conf = read(t, '/boot/syslinux/extlinux.conf');
+    expect(conf.split('\n')[0]).toBe('SERIAL 0 115200');
+    expect(conf).toContain('  LINUX /boot/vmlinuz-6.1.0-13-amd64\n  INITRD /boot/initrd.img-6.1.0-13-amd64\n  APPEND root=LABEL=cloudimg-rootfs ro');
+    for (const p of ['/boot/syslinux/ldlinux.sys', '/boot/syslinux/ldlinux.c32', '/boot/syslinux/extlinux.conf', '/boot/vmlinuz-6.1.0-13-amd64', '/boot/initrd.img-6.1.0-13-amd64']) {
+      expect(plan.noHoles(p, t.lookup(p)!), p).toBe(true);
+    }
+    expect(plan.noHoles('/usr/bin/other', t.lookup('/usr/bin/other')!)).toBe(false);
+  });
+
+  test('a logical partition cannot be booted by mbr.bin; GPT needs gptmbr.bin', () => {
+    const t = baseTree();
+    const bin = '/usr/bin/syslinux';
+    t.addFile('/usr/bin/extlinux', hostFileBody(bin, readFileSync(bin).length));
+    const logical = { number: 5, offset: MiB, size: 100 * MiB };
+    const layout: BootLayout = { scheme: 'mbr', partitions: [logical], root: { partition: logical, fs: { type: 'ext4' }, label: 'r' } };
+    expect(thrown(() => prep(t, 'extlinux', layout)).toLine()).toMatch(/logical partition 5.*primary/);
+    const root = part(1, 1, 100);
+    const gpt: BootLayout = { scheme: 'gpt', partitions: [root], root: { partition: root, fs: { type: 'ext4' }, label: 'r' } };
+    expect(thrown(() => prep(t, 'extlinux', gpt)).toLine()).toMatch(/gptmbr\.bin is missing.*syslinux-common/);
+  });
+});
+
+function read(t: FileTree, p: string): string {
+  const n = t.lookup(p)!;
+  return new TextDecoder().decode(new BodyReader().read(n.body!, 0, n.body!.size));
+}
