@@ -17,6 +17,7 @@ import { AtomicOutput } from '../output.js';
 import type { Progress } from '../progress.js';
 import type { FileTree } from '../tree/index.js';
 import { checksumLine, digestFile, encodeDiskTo, isDiskType, outputPath, writeTarballTo, type OutputType } from './outputs.js';
+import { ScratchReader } from './scratch-reader.js';
 import { planDisk } from './sizing.js';
 import { splitByMountPoints, withFile } from './split.js';
 import { prepareFilesystem, type FsSummary, type PreparedFilesystem } from './writers.js';
@@ -114,16 +115,20 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
         progress.finish();
         summaries.push({ name: p.spec.name, type: p.spec.type, mountPoint: p.spec.mountPoint, device: p.spec.device, offset: at.offset, size: at.size, ...r });
       }
-      disk.sync();
-      for (const { type, out } of outs) {
-        if (type === 'raw') continue;
-        const progress = progressFor(`writing ${out.finalPath}`);
-        if (isDiskType(type)) {
-          await encodeDiskTo(disk, type, out.tempPath, out.finalPath, { seed: options.seed, epoch: options.epoch, compress: options.compress, options: options.formatOptions }, progress);
-        } else {
-          await writeTarballTo(merged, out.tempPath, options.epoch, type === 'tgz');
+      const reader = new ScratchReader(disk);
+      try {
+        for (const { type, out } of outs) {
+          if (type === 'raw') continue;
+          const progress = progressFor(`writing ${out.finalPath}`);
+          if (isDiskType(type)) {
+            await encodeDiskTo(reader, type, out.tempPath, out.finalPath, { seed: options.seed, epoch: options.epoch, compress: options.compress, options: options.formatOptions }, progress);
+          } else {
+            await writeTarballTo(merged, out.tempPath, options.epoch, type === 'tgz');
+          }
+          progress.finish();
         }
-        progress.finish();
+      } finally {
+        reader.close();
       }
     } finally {
       disk.close();
