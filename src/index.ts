@@ -46,3 +46,7 @@ export { parseLayout, presetLayout, planLayout, planLayoutYaml, PRESETS, toDibGr
 export type {
   Layout, LayoutGraph, LayoutNode, DiskPlan, PlannedFilesystem, PlanOptions, MkfsNode, MountNode, FstabNode, PartitionNode, LocalLoopNode,
 } from './layout/index.js';
+
+// ext4 (and ext2/ext3): the root filesystem writer.
+export { writeExt4, planExt4, autoSize as ext4AutoSize, resolveFeatures as resolveExt4Features, PROFILES as EXT4_PROFILES, decodeSuperblock as decodeExt4Superblock } from './fs/ext4/index.js';
+export type { Ext4Options, Ext4Plan, Ext4Result, Extent as Ext4Extent, ProfileName as Ext4Profile, FeatureSet as Ext4FeatureSet } from './fs/ext4/index.js';
