@@ -52,7 +52,9 @@ export function* readDataUnits(disk: ReadableDisk, unitSize: number, chunkBytes 
     const offset = firstUnit * unitSize;
     if (shared && canReadInto(disk)) {
       const bytes = shared.subarray(0, count * unitSize);
-      disk.readInto(offset, bytes);
+      const inside = Math.min(bytes.length, disk.size - offset);
+      disk.readInto(offset, bytes.subarray(0, inside));
+      bytes.fill(0, inside); // the last unit's padding past the end of the disk
       yield { firstUnit, count, bytes };
       continue;
     }
@@ -81,7 +83,9 @@ export async function* readDataUnitsAhead(disk: ReadAheadDisk, unitSize: number,
     if (next.done) return undefined;
     const { firstUnit, count } = next.value;
     const bytes = buffers[k++ % 2]!.subarray(0, count * unitSize);
-    return disk.readIntoAsync(firstUnit * unitSize, bytes).then(() => ({ firstUnit, count, bytes }));
+    const inside = Math.min(bytes.length, disk.size - firstUnit * unitSize);
+    bytes.fill(0, inside); // the last unit's padding past the end of the disk
+    return disk.readIntoAsync(firstUnit * unitSize, bytes.subarray(0, inside)).then(() => ({ firstUnit, count, bytes }));
   };
   let pending = start();
   while (pending) {

@@ -14,6 +14,16 @@ export function readStructure(source: ByteSource, name: string, what: string, of
   return source.read(offset, length);
 }
 
+/** readStructure into the caller's buffer (no allocation when the source can read into it). */
+export function readStructureInto(source: ByteSource, name: string, what: string, offset: number, target: Uint8Array): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + target.length > source.size) {
+    throw inputError(`${name}: ${what} at offset ${offset} (+${target.length} bytes) lies past the end of the file (${source.size} bytes)`, 'the image is truncated or corrupt');
+  }
+  const into = (source as Partial<{ readInto(o: number, t: Uint8Array): void }>).readInto;
+  if (into) into.call(source, offset, target);
+  else target.set(source.read(offset, target.length));
+}
+
 /** Reads up to `length` bytes at `offset`, stopping at the end of the file. */
 export function readClamped(source: ByteSource, offset: number, length: number): Uint8Array {
   const n = Math.max(0, Math.min(length, source.size - offset));

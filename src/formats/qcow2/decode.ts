@@ -6,7 +6,7 @@
 import { inflateRawSync } from 'node:zlib';
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
-import { LruCache, readClamped, readStructure, type ClosableSource } from '../source.js';
+import { LruCache, readClamped, readStructure, readStructureInto, type ClosableSource } from '../source.js';
 import type { ImageInfo } from '../types.js';
 import { readL1Entry, readL2Entry, type L2Entry } from './entries.js';
 import {
@@ -53,25 +53,39 @@ export class Qcow2Disk implements ReadableDisk {
   }
 
   read(offset: number, length: number): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.size) {
+    const out = new Uint8Array(length);
+    this.readInto(offset, out);
+    return out;
+  }
+
+  /** Fills `target` with the disk's bytes at `offset`; host-contiguous clusters are read at once. */
+  readInto(offset: number, target: Uint8Array): void {
+    const length = target.length;
+    if (offset < 0 || offset + length > this.size) {
       throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte qcow2 disk`);
     }
-    const out = new Uint8Array(length);
+    const cs = this.clusterSize;
     let done = 0;
     while (done < length) {
       const pos = offset + done;
-      const cluster = Math.floor(pos / this.clusterSize);
-      const within = pos - cluster * this.clusterSize;
-      const n = Math.min(this.clusterSize - within, length - done);
+      const cluster = Math.floor(pos / cs);
+      const within = pos - cluster * cs;
+      let n = Math.min(cs - within, length - done);
       const entry = this.lookup(cluster);
       if (entry.kind === 'standard') {
-        out.set(readStructure(this.source, this.name, `qcow2 data cluster ${cluster}`, entry.hostOffset + within, n), done);
+        for (let k = 1; done + n < length; k++) {
+          const next = this.lookup(cluster + k);
+          if (next.kind !== 'standard' || next.hostOffset !== entry.hostOffset + k * cs) break;
+          n += Math.min(cs, length - done - n);
+        }
+        readStructureInto(this.source, this.name, `qcow2 data cluster ${cluster}`, entry.hostOffset + within, target.subarray(done, done + n));
       } else if (entry.kind === 'compressed') {
-        out.set(this.inflate(cluster, entry).subarray(within, within + n), done);
+        target.set(this.inflate(cluster, entry).subarray(within, within + n), done);
+      } else {
+        target.fill(0, done, done + n);
       }
       done += n;
     }
-    return out;
   }
 
   /** Runs of clusters that are allocated (standard or compressed), from the L1/L2 tables. */

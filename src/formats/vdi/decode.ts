@@ -1,7 +1,7 @@
 /** VDI decoder (dynamic and static images, 1.1 headers), as a read-only disk. Differencing images are refused. */
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
-import { readClamped, readStructure, type ClosableSource } from '../source.js';
+import { readClamped, readStructure, readStructureInto, type ClosableSource } from '../source.js';
 import type { ImageInfo } from '../types.js';
 import { decodeVdiHeader, VDI_DISCARDED, VDI_HEADER_SECTOR, VDI_TYPE_DYNAMIC, VDI_TYPE_STATIC, type VdiHeader } from './header.js';
 
@@ -34,9 +34,16 @@ export class VdiDisk implements ReadableDisk {
   }
 
   read(offset: number, length: number): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.size) throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte VDI disk`);
-    const h = this.header;
     const out = new Uint8Array(length);
+    this.readInto(offset, out);
+    return out;
+  }
+
+  /** Fills `target` with the disk's bytes at `offset`. */
+  readInto(offset: number, target: Uint8Array): void {
+    const length = target.length;
+    if (offset < 0 || offset + length > this.size) throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte VDI disk`);
+    const h = this.header;
     let done = 0;
     while (done < length) {
       const pos = offset + done;
@@ -44,10 +51,17 @@ export class VdiDisk implements ReadableDisk {
       const within = pos - b * h.blockSize;
       const n = Math.min(h.blockSize - within, length - done);
       const e = this.bmap.getUint32(b * 4, true);
-      if (e < VDI_DISCARDED) out.set(readClamped(this.source, h.offsetData + e * (h.blockSize + h.blockExtra) + h.blockExtra + within, n), done);
+      if (e >= VDI_DISCARDED) target.fill(0, done, done + n);
+      else {
+        // A block may be cut short at the end of the file (qemu writes whole blocks, others may not): the rest reads as zeros.
+        const host = h.offsetData + e * (h.blockSize + h.blockExtra) + h.blockExtra + within;
+        const part = target.subarray(done, done + n);
+        const avail = Math.max(0, Math.min(n, this.source.size - host));
+        readStructureInto(this.source, this.name, `VDI block ${b}`, host, part.subarray(0, avail));
+        part.fill(0, avail);
+      }
       done += n;
     }
-    return out;
   }
 
   *dataRanges(): Generator<ByteRange> {

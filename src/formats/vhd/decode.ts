@@ -5,7 +5,7 @@
  */
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
-import { readClamped, readStructure, type ClosableSource } from '../source.js';
+import { readClamped, readStructure, readStructureInto, type ClosableSource } from '../source.js';
 import type { ImageInfo } from '../types.js';
 import { BAT_UNUSED, decodeVhdDynamicHeader, DYNAMIC_HEADER_SIZE, type VhdDynamicHeader } from './dynamic-header.js';
 import { decodeVhdFooter, DISK_TYPE_DIFFERENCING, DISK_TYPE_DYNAMIC, DISK_TYPE_FIXED, FOOTER_SIZE, hasFooterCookie, type VhdFooter } from './footer.js';
@@ -69,10 +69,17 @@ export class VhdDisk implements ReadableDisk {
   }
 
   read(offset: number, length: number): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.size) throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte VHD disk`);
-    if (!this.dynamic) return this.source.read(offset, length);
-    const d = this.dynamic;
     const out = new Uint8Array(length);
+    this.readInto(offset, out);
+    return out;
+  }
+
+  /** Fills `target` with the disk's bytes at `offset`. */
+  readInto(offset: number, target: Uint8Array): void {
+    const length = target.length;
+    if (offset < 0 || offset + length > this.size) throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte VHD disk`);
+    if (!this.dynamic) return readStructureInto(this.source, this.name, 'VHD data', offset, target);
+    const d = this.dynamic;
     let done = 0;
     while (done < length) {
       const pos = offset + done;
@@ -80,10 +87,10 @@ export class VhdDisk implements ReadableDisk {
       const within = pos - b * d.blockSize;
       const n = Math.min(d.blockSize - within, length - done);
       const s = d.bat.getUint32(b * 4);
-      if (s !== BAT_UNUSED) out.set(readClamped(this.source, s * 512 + this.bitmapSize(d.blockSize) + within, n), done);
+      if (s === BAT_UNUSED) target.fill(0, done, done + n);
+      else readStructureInto(this.source, this.name, `VHD block ${b}`, s * 512 + this.bitmapSize(d.blockSize) + within, target.subarray(done, done + n));
       done += n;
     }
-    return out;
   }
 
   *dataRanges(): Generator<ByteRange> {

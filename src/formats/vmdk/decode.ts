@@ -6,7 +6,7 @@
 import { inflateSync } from 'node:zlib';
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
-import { LruCache, readClamped, readStructure, type ClosableSource } from '../source.js';
+import { LruCache, readClamped, readStructure, readStructureInto, type ClosableSource } from '../source.js';
 import type { ImageInfo } from '../types.js';
 import { descriptorCreateType } from './descriptor.js';
 import { decodeVmdkHeader, FLAG_COMPRESSED, FLAG_MARKERS, SECTOR, type VmdkHeader } from './header.js';
@@ -57,8 +57,15 @@ export class VmdkDisk implements ReadableDisk {
   }
 
   read(offset: number, length: number): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.size) throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte VMDK disk`);
     const out = new Uint8Array(length);
+    this.readInto(offset, out);
+    return out;
+  }
+
+  /** Fills `target` with the disk's bytes at `offset`. */
+  readInto(offset: number, target: Uint8Array): void {
+    const length = target.length;
+    if (offset < 0 || offset + length > this.size) throw inputError(`${this.name}: read of ${length} bytes at ${offset} is outside the ${this.size}-byte VMDK disk`);
     let done = 0;
     while (done < length) {
       const pos = offset + done;
@@ -66,13 +73,11 @@ export class VmdkDisk implements ReadableDisk {
       const within = pos - grain * this.grainBytes;
       const n = Math.min(this.grainBytes - within, length - done);
       const s = this.grainSector(grain);
-      if (s > GTE_ZERO) {
-        if (this.header.flags & FLAG_COMPRESSED) out.set(this.inflate(grain, s).subarray(within, within + n), done);
-        else out.set(readStructure(this.source, this.name, `VMDK grain ${grain}`, s * SECTOR + within, n), done);
-      }
+      if (s <= GTE_ZERO) target.fill(0, done, done + n);
+      else if (this.header.flags & FLAG_COMPRESSED) target.set(this.inflate(grain, s).subarray(within, within + n), done);
+      else readStructureInto(this.source, this.name, `VMDK grain ${grain}`, s * SECTOR + within, target.subarray(done, done + n));
       done += n;
     }
-    return out;
   }
 
   *dataRanges(): Generator<ByteRange> {
