@@ -54,6 +54,10 @@ describe.runIf(haveTools('qemu-img'))('decoders read what qemu-img writes', () =
           const expected = readFileSync(raw);
           const got = Buffer.from(opened.disk.read(0, Math.min(opened.disk.size, expected.length)));
           expect(got.equals(expected.subarray(0, got.length))).toBe(true);
+          // readInto a dirty buffer (as encoders reuse one): holes must come out as zeros.
+          const dirty = new Uint8Array(got.length).fill(0xee);
+          (opened.disk as unknown as { readInto(o: number, t: Uint8Array): void }).readInto(0, dirty);
+          expect(Buffer.from(dirty).equals(expected.subarray(0, got.length))).toBe(true);
           // Everything outside dataRanges() reads as zero.
           const fromRanges = Buffer.alloc(opened.disk.size);
           for (const r of opened.disk.dataRanges()) Buffer.from(opened.disk.read(r.offset, r.length)).copy(fromRanges, r.offset);
