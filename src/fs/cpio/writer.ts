@@ -46,6 +46,8 @@ export interface WriteCpioResult {
 }
 
 const CHUNK = 1 << 20;
+/** What the compressor is fed at a time (see coalesce). */
+const BATCH = 1 << 20;
 const NO_PADDING = new Uint8Array(0);
 const PADDING = [NO_PADDING, new Uint8Array(1), new Uint8Array(2), new Uint8Array(3)];
 
@@ -150,6 +152,34 @@ export function* cpioChunks(tree: FileTree, options: WriteCpioOptions = {}, resu
   }
 }
 
+/**
+ * Joins small chunks (headers of 112 bytes, short files) into buffers of about `size` bytes: each
+ * write into a zlib stream costs a trip to the thread pool, and a rootfs has tens of thousands of
+ * tiny members. Chunks at least `size` long pass through uncopied.
+ */
+export function* coalesce(chunks: Iterable<Uint8Array>, size: number): Generator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    return out;
+  };
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    if (chunk.length >= size) {
+      if (pendingBytes > 0) yield flush();
+      yield chunk;
+      continue;
+    }
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes >= size) yield flush();
+  }
+  if (pendingBytes > 0) yield flush();
+}
+
 function emptyResult(): WriteCpioResult {
   return { cpioBytes: 0, members: 0 };
 }
@@ -176,7 +206,7 @@ export function compressorFor(compression: CpioCompression, level?: number): zli
 export async function writeCpio(tree: FileTree, out: string | Writable, options: WriteCpioOptions = {}): Promise<WriteCpioResult> {
   const result = emptyResult();
   const compressor = compressorFor(options.compression ?? 'gzip', options.level);
-  const source = Readable.from(cpioChunks(tree, options, result), { objectMode: false });
+  const source = Readable.from(coalesce(cpioChunks(tree, options, result), BATCH), { objectMode: false });
   if (typeof out !== 'string') {
     if (compressor) await pipeline(source, compressor, out, { end: false });
     else await pipeline(source, out, { end: false });
