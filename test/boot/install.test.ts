@@ -3,14 +3,19 @@
  * fallback): what auto picks and says, the files it adds, and every refusal before a byte is written
  * (missing payload naming its package, unreadable filesystems, no room for core.img).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { prepareBoot, type BootLayout, type BootRoute } from '../../src/boot/index.js';
+import { installBoot, prepareBoot, type BootLayout, type BootRoute } from '../../src/boot/index.js';
+import { MemoryDisk } from '../../src/disk/index.js';
+import { planTable, writeTable } from '../../src/mbr/index.js';
+import { useTmpDir } from '../helpers/tmp.js';
 import { TsdibError } from '../../src/errors.js';
 import { INCOMPAT } from '../../src/fs/ext4/constants.js';
 import { FileTree, bytesBody, hostFileBody, BodyReader } from '../../src/tree/index.js';
-import { haveTools } from '../helpers/oracles.js';
+import { haveTools, runTool } from '../helpers/oracles.js';
+
+const tmp = useTmpDir();
 
 const MiB = 1024 * 1024;
 const GRUB_DIR = '/usr/lib/grub/i386-pc';
@@ -233,3 +238,32 @@ function read(t: FileTree, p: string): string {
   const n = t.lookup(p)!;
   return new TextDecoder().decode(new BodyReader().read(n.body!, 0, n.body!.size));
 }
+
+describe.runIf(haveTools('grub-mkimage', 'sfdisk') && haveHostGrub)('installBoot (GRUB) on a disk', () => {
+  test('same inputs, same bytes; LBA 0 keeps the table sfdisk reads; core.img sits in the gap with its blocklist', () => {
+    const size = 64 * MiB;
+    const build = () => {
+      const table = planTable({ label: 'mbr', diskSize: size, partitions: [{ name: 'root', size: '100%', flags: ['boot', 'primary'] }], seed: 'det' });
+      const disk = new MemoryDisk(size);
+      writeTable(disk, table.table);
+      const p = table.partitions[0]!;
+      const plan = prep(withGrub(baseTree()), 'grub', { scheme: 'mbr', partitions: [p], root: { partition: p, fs: { type: 'ext4' }, label: 'cloudimg-rootfs' } });
+      installBoot(disk, plan);
+      return { bytes: disk.read(0, MiB), plan, part: p };
+    };
+    const a = build();
+    const b = build();
+    expect(Buffer.compare(Buffer.from(a.bytes), Buffer.from(b.bytes))).toBe(0);
+    const v = new DataView(a.bytes.buffer, a.bytes.byteOffset);
+    expect(v.getBigUint64(0x5c, true)).toBe(1n); // boot.img loads core.img from LBA 1
+    expect(v.getBigUint64(512 + 0x1f4, true)).toBe(2n); // diskboot loads the rest from LBA 2
+    expect(v.getUint16(512 + 0x1fc, true)).toBe(a.plan.grub!.core.sectors - 1);
+    const path = join(tmp(), 'disk.img');
+    const full = new Uint8Array(size);
+    full.set(a.bytes);
+    writeFileSync(path, full);
+    const dump = runTool('sfdisk', ['-d', path]).stdout;
+    expect(dump).toMatch(/label: dos/);
+    expect(dump).toMatch(new RegExp(`start=\\s*2048, size=\\s*${a.part.size / 512}, type=83, bootable`));
+  });
+});
