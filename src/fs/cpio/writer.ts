@@ -43,6 +43,8 @@ export interface WriteCpioResult {
   /** Size of the cpio stream before compression. */
   cpioBytes: number;
   members: number;
+  /** Names whose extended attributes newc could not carry (e.g. security.capability): worth a warning. */
+  droppedXattrs: string[];
 }
 
 const CHUNK = 1 << 20;
@@ -131,6 +133,7 @@ export function* cpioChunks(tree: FileTree, options: WriteCpioOptions = {}, resu
   };
   try {
     for (const member of planMembers(tree)) {
+      if (member.inode.xattrs.size > 0 && member.carriesData) result.droppedXattrs.push(member.name === '.' ? '/' : `/${member.name}`);
       yield emit(encodeHeaderFor(member, counts.get(member.inode) ?? 1, options));
       const size = dataSize(member);
       if (size === 0) {
@@ -181,7 +184,7 @@ export function* coalesce(chunks: Iterable<Uint8Array>, size: number): Generator
 }
 
 function emptyResult(): WriteCpioResult {
-  return { cpioBytes: 0, members: 0 };
+  return { cpioBytes: 0, members: 0, droppedXattrs: [] };
 }
 
 /** The compressing transform for `compression`, or undefined for none. */
