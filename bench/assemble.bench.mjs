@@ -75,8 +75,9 @@ async function runReference(tar, work, plan, mke2fs, fromTar) {
   steps.push(await step('qemu-img convert', 'qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', disk, qcow]));
   if (!fromTar) rmSync(join(work, 'extracted'), { recursive: true, force: true });
   const seconds = steps.reduce((a, s) => a + s.seconds, 0);
+  const cpuSeconds = steps.every((s) => s.cpuSeconds !== undefined) ? steps.reduce((a, s) => a + s.cpuSeconds, 0) : undefined;
   const peak = Math.max(...steps.map((s) => s.peakRssMiB));
-  return { seconds, peakRssMiB: peak, steps };
+  return { seconds, cpuSeconds, peakRssMiB: peak, steps };
 }
 
 export default async function bench() {
@@ -109,10 +110,11 @@ export default async function bench() {
     const r = theirs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const check = spawnSync('qemu-img', ['check', join(work, 'tsdib.qcow2')], { encoding: 'utf8' });
     console.log(`input ${tar} (${(statSync(tar).size / 1048576).toFixed(0)} MiB); disk ${(t.plan.size / 1048576).toFixed(0)} MiB, mbr, ext4 root; best of ${REPEAT}`);
-    console.log(`  tsdib assemble → qcow2   ${fmt(t.seconds, 's')}  peak RSS ${fmt(t.peakRssMiB, 'MiB')}  (qemu-img check exit ${check.status})`);
-    console.log(`  reference chain          ${fmt(r.seconds, 's')}  peak RSS ${fmt(r.peakRssMiB, 'MiB')}${fromTar ? '' : ' (mke2fs < 1.47.1: reads the tarball extracted)'}`);
-    for (const s of r.steps) console.log(`    ${s.label.padEnd(20)} ${fmt(s.seconds, 's')}  peak RSS ${fmt(s.peakRssMiB, 'MiB')}`);
-    console.log(`  time ratio tsdib/chain = ${(t.seconds / r.seconds).toFixed(2)} (target <= 0.5); RSS ratio = ${(t.peakRssMiB / r.peakRssMiB).toFixed(1)}; tsdib peak RSS ${fmt(t.peakRssMiB, 'MiB')} (target < 200 MiB)`);
+    console.log(`  tsdib assemble → qcow2   ${fmt(t.seconds, 's')}  CPU ${fmt(t.cpuSeconds, 's')}  peak RSS ${fmt(t.peakRssMiB, 'MiB')}  (qemu-img check exit ${check.status})`);
+    console.log(`  reference chain          ${fmt(r.seconds, 's')}  CPU ${fmt(r.cpuSeconds, 's')}  peak RSS ${fmt(r.peakRssMiB, 'MiB')}${fromTar ? '' : ' (mke2fs < 1.47.1: reads the tarball extracted)'}`);
+    for (const s of r.steps) console.log(`    ${s.label.padEnd(20)} ${fmt(s.seconds, 's')}  CPU ${fmt(s.cpuSeconds, 's')}  peak RSS ${fmt(s.peakRssMiB, 'MiB')}`);
+    const cpu = t.cpuSeconds !== undefined && r.cpuSeconds !== undefined ? `; CPU ratio = ${(t.cpuSeconds / r.cpuSeconds).toFixed(2)}` : '';
+    console.log(`  time ratio tsdib/chain = ${(t.seconds / r.seconds).toFixed(2)} (target <= 0.5)${cpu}; RSS ratio = ${(t.peakRssMiB / r.peakRssMiB).toFixed(1)}; tsdib peak RSS ${fmt(t.peakRssMiB, 'MiB')} (target < 200 MiB)`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

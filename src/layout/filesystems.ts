@@ -7,6 +7,7 @@
  */
 import { failure, inputError } from '../errors.js';
 import type { FstabNode, LayoutGraph, MkfsNode, MountNode } from './graph.js';
+import { dibMountOrder } from './mount-order.js';
 
 /** The filesystems we write. */
 export const FS_TYPES = ['ext2', 'ext3', 'ext4', 'vfat', 'swap'] as const;
@@ -51,6 +52,8 @@ export interface FilesystemSpec {
   /** Absolute mount point; undefined for swap and unmounted filesystems. */
   readonly mountPoint: string | undefined;
   readonly fstab: FstabEntry | undefined;
+  /** Position in DIB's mount order (swap's "none" included); undefined when not mounted. */
+  readonly mountRank: number | undefined;
   /** YAML path of the mkfs node, for errors. */
   readonly path: string;
 }
@@ -73,6 +76,7 @@ export function resolveFilesystems(graph: LayoutGraph, root: RootParams = {}, sr
   const mkfsNodes = graph.order.map((name) => graph.nodes.get(name)!).filter((n): n is MkfsNode => n.kind === 'mkfs');
   const labels = new Set<string>();
   const mountPoints = new Set<string>();
+  const order = dibMountOrder(nodes.filter((n): n is MountNode => n.kind === 'mount').map((m) => m.mountPoint));
   return mkfsNodes.map((mkfs) => {
     const isRoot = mkfs.name === ROOT_MKFS;
     const rawType = mkfs.type ?? (isRoot ? (root.fsType ?? 'ext4') : undefined);
@@ -104,6 +108,7 @@ export function resolveFilesystems(graph: LayoutGraph, root: RootParams = {}, sr
       opts: opts === undefined || opts.trim() === '' ? undefined : opts.trim(),
       mountPoint,
       fstab: fstabNode ? { options: fstabNode.options, dumpFreq: fstabNode.dumpFreq, fsckPassno: fstabNode.fsckPassno } : undefined,
+      mountRank: mount ? order.indexOf(mount.mountPoint) : undefined,
       path: mkfs.path,
     };
   });
@@ -128,24 +133,22 @@ export function normalizeMountPoint(mp: string): string {
   return `/${parts.join('/')}`;
 }
 
-/** DIB's mount order: mount points sorted as strings, so a parent mounts before what is inside it. */
+/** The mounted filesystems (swap with a mount node included) in DIB's mount order. */
 export function mountOrder(filesystems: readonly FilesystemSpec[]): FilesystemSpec[] {
-  return filesystems.filter((f) => f.mountPoint !== undefined).sort((a, b) => (a.mountPoint! < b.mountPoint! ? -1 : a.mountPoint! > b.mountPoint! ? 1 : 0));
+  return filesystems.filter((f) => f.mountRank !== undefined).sort((a, b) => a.mountRank! - b.mountRank!);
 }
 
 /**
  * /etc/fstab as DIB's writefstab writes it: one line per filesystem with an fstab entry, in mount
- * order, `LABEL=<label> <mount point> <type> <options> <dump> <passno>`; swap last as
- * `LABEL=<label> none swap sw 0 0` (its mount point "none" sorts after every path).
+ * order, `LABEL=<label> <mount point> <type> <options> <dump> <passno>`; swap as
+ * `LABEL=<label> none swap sw 0 0`.
  */
 export function fstabText(filesystems: readonly FilesystemSpec[]): string {
   const lines: string[] = [];
   for (const f of mountOrder(filesystems)) {
     if (!f.fstab) continue;
-    lines.push(`LABEL=${f.label} ${f.mountPoint} ${f.type} ${f.fstab.options} ${f.fstab.dumpFreq} ${f.fstab.fsckPassno}`);
-  }
-  for (const f of filesystems) {
-    if (f.type === 'swap' && f.fstab) lines.push(`LABEL=${f.label} none swap sw 0 0`);
+    if (f.type === 'swap') lines.push(`LABEL=${f.label} none swap sw 0 0`);
+    else lines.push(`LABEL=${f.label} ${f.mountPoint} ${f.type} ${f.fstab.options} ${f.fstab.dumpFreq} ${f.fstab.fsckPassno}`);
   }
   return lines.map((l) => `${l}\n`).join('');
 }

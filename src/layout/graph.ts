@@ -1,12 +1,13 @@
 /**
  * The block-device graph (reference/dib.md §6.5): typed nodes built from graph entries, DIB's edges
  * (a partition after its base and the previous partition; mkfs after its base; a mount after its
- * base and after the mount point sorting before it; fstab after its base), and a deterministic
+ * base and after the mount point before it in DIB's mount order, see mount-order.ts; fstab after its base), and a deterministic
  * topological order. Nodes carry what a later stage needs: the planner reads local_loop and
  * partitions; the filesystem stage (issue 5) reads mkfs, mount and fstab.
  */
 import { inputError } from '../errors.js';
 import { parseSize, parseSizeSpec, type SizeSpec } from '../size.js';
+import { dibMountOrder } from './mount-order.js';
 import type { ConfigValues, GraphEntry } from './tree.js';
 
 export interface LocalLoopNode {
@@ -205,8 +206,14 @@ function edgesOf(nodes: readonly LayoutNode[]): [string, string][] {
       edges.push([n.base, n.name]);
     }
   }
-  // Mounts: each after the one whose mount point sorts before it (parents mount first).
-  const mounts = nodes.filter((n): n is MountNode => n.kind === 'mount').sort((a, b) => (a.mountPoint < b.mountPoint ? -1 : a.mountPoint > b.mountPoint ? 1 : 0));
+  // Mounts: each after the one before it in DIB's mount order (parents mount first).
+  const mountNodes = nodes.filter((n): n is MountNode => n.kind === 'mount');
+  const byPoint = new Map<string, MountNode>();
+  for (const m of mountNodes) {
+    if (byPoint.has(m.mountPoint)) throw configError(m.path, `Mount point [${m.mountPoint}] specified more than once`);
+    byPoint.set(m.mountPoint, m);
+  }
+  const mounts = dibMountOrder(mountNodes.map((m) => m.mountPoint)).map((mp) => byPoint.get(mp)!);
   for (let i = 1; i < mounts.length; i++) edges.push([mounts[i - 1]!.name, mounts[i]!.name]);
   return edges;
 }

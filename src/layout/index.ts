@@ -32,3 +32,4 @@ export {
   type FstabEntry,
   type RootParams,
 } from './filesystems.js';
+export { dibMountOrder, dibCompareMountPoints } from './mount-order.js';

@@ -3,10 +3,12 @@
  * (defaults, vfat upper-casing, per-type limits, duplicates with DIB's messages), mount points and
  * DIB's mount order, and the fstab DIB's writefstab would write.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { haveDib } from '../elements/helpers.js';
 import { describe, expect, test } from 'vitest';
 import { TsdibError } from '../../src/errors.js';
-import { fstabText, mountOrder, parseLayout, presetLayout, resolveFilesystems, type FilesystemSpec } from '../../src/layout/index.js';
+import { dibMountOrder, fstabText, mountOrder, parseLayout, presetLayout, resolveFilesystems, type FilesystemSpec } from '../../src/layout/index.js';
 
 const fixture = (dir: string, name: string) => parseLayout(readFileSync(new URL(`../fixtures/${dir}/${name}.yaml`, import.meta.url), 'utf8'), `${name}.yaml`);
 
@@ -36,7 +38,7 @@ describe('resolving filesystems', () => {
 
   test("DIB's mount order ['/', '/var', '/var/log'] and fstab with swap as 'sw 0 0'", () => {
     const fs = resolveFilesystems(fixture('assemble', 'multi').graph);
-    expect(mountOrder(fs).map((f) => f.mountPoint)).toEqual(['/', '/var', '/var/log']);
+    expect(mountOrder(fs).map((f) => f.mountPoint ?? 'none')).toEqual(['/', '/var', '/var/log', 'none']);
     expect(fstabText(fs)).toBe(
       'LABEL=cloudimg-rootfs / ext4 defaults 0 1\n' +
         'LABEL=mkfs_var /var ext4 defaults 0 2\n' +
@@ -45,14 +47,14 @@ describe('resolving filesystems', () => {
     );
   });
 
-  test('partitions listed out of order still mount (and appear in fstab) as /, /boot, /var', () => {
+  test("partitions listed /var, /, /boot: DIB's order is /, /var, /boot (its comparison is not a total order), in fstab too", () => {
     const layout = fixture('layout', 'partition_ordering');
     const fs = resolveFilesystems(layout.graph, { label: 'myroot' });
-    expect(mountOrder(fs).map((f) => f.mountPoint)).toEqual(['/', '/boot', '/var']);
-    expect(fstabText(fs)).toBe('LABEL=myroot / ext4 defaults 0 1\nLABEL=boot /boot ext2 noatime 1 2\nLABEL=mkfs_var /var ext4 defaults,nodev 0 2\n');
-    // The graph orders the mount nodes the same way (each mount after the one sorting before it).
+    expect(mountOrder(fs).map((f) => f.mountPoint)).toEqual(['/', '/var', '/boot']);
+    expect(fstabText(fs)).toBe('LABEL=myroot / ext4 defaults 0 1\nLABEL=mkfs_var /var ext4 defaults,nodev 0 2\nLABEL=boot /boot ext2 noatime 1 2\n');
+    // The graph orders the mount nodes the same way (each mount after the one before it).
     const mounts = layout.graph.order.filter((n) => layout.graph.nodes.get(n)!.kind === 'mount');
-    expect(mounts).toEqual(['mount_mkfs_root', 'mount_mkfs_boot', 'mount_mkfs_var']);
+    expect(mounts).toEqual(['mount_mkfs_root', 'mount_mkfs_var', 'mount_mkfs_boot']);
   });
 
   test('mkfs_root takes --fs-type, --root-label and --mkfs-options only for keys it does not set', () => {
@@ -77,6 +79,32 @@ describe('resolving filesystems', () => {
     const fs = resolveFilesystems(mkfsRootOnly('      name: mkfs_root\n      mount: { mount_point: / }\n').graph);
     expect(fs[0]!.fstab).toBeUndefined();
     expect(fstabText(fs)).toBe('');
+  });
+});
+
+const DIB_PYTHON = '/usr/bin/python3';
+
+describe.runIf(haveDib())("mount order agrees with DIB's own cmp_mount_order and sort", () => {
+  test('every order of up to 7 mount points, inserted as DIB inserts them', () => {
+    const points = ['/', '/boot', '/var', '/var/log', 'none', '/boot/efi', '/home'];
+    const cases: string[][] = [];
+    let x = 7;
+    const rand = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let k = 2; k <= 7; k++) for (let i = 0; i < 12; i++) cases.push([...points].sort(() => rand() - 0.5).slice(0, k));
+    const script = [
+      'import functools, json, sys',
+      'from diskimage_builder.block_device.level3.mount import cmp_mount_order',
+      'out = []',
+      'for perm in json.load(sys.stdin):',
+      '    s = []',
+      '    for mp in perm:',
+      '        s.append((mp, mp)); s.sort(key=functools.cmp_to_key(cmp_mount_order))',
+      '    out.append([m for m, _ in s])',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const r = spawnSync(DIB_PYTHON, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(cases.map((c) => dibMountOrder(c))).toEqual(JSON.parse(r.stdout));
   });
 });
 
