@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inputError } from '../errors.js';
+import { TsdibError, inputError } from '../errors.js';
 import { AtomicOutput } from '../output.js';
 import { decompressToSpool, sniffFile } from '../tar/decompress.js';
 import { readRootfs, type ReadRootfsOptions, type Rootfs } from '../tar/index.js';
@@ -164,6 +164,8 @@ export async function readContainerRootfs(input: string, options: ReadRootfsOpti
     };
   } catch (e) {
     layers.cleanup();
+    // readRootfs names the layer copy (…/layer-N.tar…); say which image it came from.
+    if (e instanceof TsdibError) throw new TsdibError(e.exitCode, `${input}: ${e.message}`, e.hint);
     throw e;
   }
 }

@@ -157,6 +157,40 @@ describe('container image → FileTree', () => {
     await expectInputError(readContainerRootfs(layout, { tmpDir: dir }), /layer 1 .* hashes to sha256:[0-9a-f]{64}, not sha256:/);
   });
 
+  test('a multi-platform index: linux/amd64 by default, another architecture when asked, a clear error when none fits', async () => {
+    const dir = tmp();
+    const layout = join(dir, 'multi');
+    const blobs = join(layout, 'blobs', 'sha256');
+    fs.mkdirSync(blobs, { recursive: true });
+    const put = (bytes: Uint8Array) => {
+      const d = digestOf(bytes);
+      fs.writeFileSync(join(blobs, d.slice(7)), bytes);
+      return { digest: d, size: bytes.length };
+    };
+    const platformManifest = async (arch: string) => {
+      const tree = new FileTree();
+      tree.addFile('arch', bytesBody(Buffer.from(arch)));
+      await writeTar(tree, join(dir, `${arch}.tar`), { epoch: EPOCH });
+      const layer = fs.readFileSync(join(dir, `${arch}.tar`));
+      const config = put(Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [digestOf(layer)] } })));
+      const manifest = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...put(layer) }] })));
+      return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { architecture: arch, os: 'linux' } };
+    };
+    const nested = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [await platformManifest('arm64'), await platformManifest('amd64')] })));
+    fs.writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    fs.writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...nested, annotations: { 'org.opencontainers.image.ref.name': 'multi' } }] }));
+    for (const [arch, want] of [[undefined, 'amd64'], ['arm64', 'arm64']] as const) {
+      const r = await readContainerRootfs(layout, { tmpDir: dir, reference: 'multi', ...(arch ? { architecture: arch } : {}) });
+      try {
+        expect(r.config.architecture).toBe(want);
+        expect(summarize(r.tree, { root: false, times: false })['/arch']).toMatch(new RegExp(`^file 644 0:0 ${want.length} `));
+      } finally {
+        r.cleanup();
+      }
+    }
+    await expectInputError(readContainerRootfs(layout, { tmpDir: dir, architecture: 'riscv64' }), /none is the only one for linux\/riscv64/);
+  });
+
   test('a tree without a kernel: the error names the distribution\'s kernel and init packages', () => {
     const tree = new FileTree();
     tree.addFile('etc/os-release', bytesBody(Buffer.from('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n')));
