@@ -7,6 +7,7 @@
  * first header block.
  */
 import { inputError, type TsdibError } from '../errors.js';
+import { NO_XATTRS } from '../tree/tree.js';
 import type { Timestamp } from '../tree/types.js';
 import {
   BLOCK_SIZE,
@@ -152,7 +153,9 @@ function resolveEntry(
   dataOffset: number,
   stored: number,
 ): { entry: TarEntry; dataEnd: number } {
-  const pax = lastValues([...globals, ...pending.pax]);
+  // Most members of a plain tar have no pax records at all: no maps to build for them.
+  const records = globals.length === 0 ? pending.pax : pending.pax.length === 0 ? globals : [...globals, ...pending.pax];
+  const pax = records.length === 0 ? NO_PAX : lastValues(records);
   const rawPath = pax.get('GNU.sparse.name') ?? pax.get('path') ?? pending.longName ?? joinPrefix(header);
   loc.name = Buffer.from(rawPath).toString('utf8');
   const path = decodeName(rawPath, loc, 'name');
@@ -188,7 +191,7 @@ function resolveEntry(
     linkTarget,
     devMajor: paxNumber(pax, 'SCHILY.devmajor', loc) ?? header.devmajor,
     devMinor: paxNumber(pax, 'SCHILY.devminor', loc) ?? header.devminor,
-    xattrs: guard(loc, () => xattrsFromPax([...globals, ...pending.pax])),
+    xattrs: records.length === 0 ? NO_XATTRS : guard(loc, () => xattrsFromPax(records)),
   };
   return { entry, dataEnd };
 }
@@ -315,6 +318,8 @@ function decodeName(bytes: Uint8Array, loc: Location, what: string): string {
     );
   }
 }
+
+const NO_PAX: Map<string, Uint8Array> = new Map();
 
 /** The last value of each key (a later record, or an entry's own over a global one, wins). */
 function lastValues(records: readonly PaxRecord[]): Map<string, Uint8Array> {

@@ -72,24 +72,39 @@ export function isZeroBlock(block: Uint8Array): boolean {
 export function decodeHeader(block: Uint8Array): TarHeader {
   if (block.length < BLOCK_SIZE) throw new HeaderError('short header block');
   verifyChecksum(block);
-  const magic = latin1(block.subarray(MAGIC[0], MAGIC[0] + 8));
-  const format: TarFormat = magic === GNU_MAGIC ? 'gnu' : magic.startsWith('ustar') ? 'ustar' : 'v7';
+  // Read field by field from the block itself: no subarrays or strings for the numbers, since a tree
+  // of small files has as many headers as files and this runs for each.
+  const format = formatOf(block);
+  const v7 = format === 'v7';
   return {
-    name: cString(field(block, NAME)),
+    name: cStringAt(block, NAME),
     mode: readNumber(block, MODE, 'mode'),
     uid: readNumber(block, UID, 'uid'),
     gid: readNumber(block, GID, 'gid'),
     size: readNumber(block, SIZE, 'size'),
     mtime: readNumber(block, MTIME, 'mtime'),
     typeflag: block[TYPEFLAG] === 0 ? '0' : String.fromCharCode(block[TYPEFLAG]!),
-    linkname: cString(field(block, LINKNAME)),
+    linkname: cStringAt(block, LINKNAME),
     format,
-    uname: format === 'v7' ? '' : latin1(cString(field(block, UNAME))),
-    gname: format === 'v7' ? '' : latin1(cString(field(block, GNAME))),
-    devmajor: format === 'v7' ? 0 : readNumber(block, DEVMAJOR, 'devmajor'),
-    devminor: format === 'v7' ? 0 : readNumber(block, DEVMINOR, 'devminor'),
-    prefix: format === 'ustar' ? cString(field(block, PREFIX)) : new Uint8Array(0),
+    uname: v7 ? '' : latin1(cStringAt(block, UNAME)),
+    gname: v7 ? '' : latin1(cStringAt(block, GNAME)),
+    devmajor: v7 ? 0 : readNumber(block, DEVMAJOR, 'devmajor'),
+    devminor: v7 ? 0 : readNumber(block, DEVMINOR, 'devminor'),
+    prefix: format === 'ustar' ? cStringAt(block, PREFIX) : EMPTY,
   };
+}
+
+const EMPTY = new Uint8Array(0);
+const GNU_MAGIC_BYTES = Uint8Array.from(GNU_MAGIC, (c) => c.charCodeAt(0));
+const USTAR_PREFIX_BYTES = Uint8Array.from('ustar', (c) => c.charCodeAt(0));
+
+/** GNU when the 8 bytes at MAGIC are "ustar  \0"; ustar when they start with "ustar"; v7 otherwise. */
+function formatOf(block: Uint8Array): TarFormat {
+  let gnu = true;
+  for (let i = 0; i < GNU_MAGIC_BYTES.length; i++) if (block[MAGIC[0] + i] !== GNU_MAGIC_BYTES[i]) gnu = false;
+  if (gnu) return 'gnu';
+  for (let i = 0; i < USTAR_PREFIX_BYTES.length; i++) if (block[MAGIC[0] + i] !== USTAR_PREFIX_BYTES[i]) return 'v7';
+  return 'ustar';
 }
 
 /**
@@ -97,7 +112,7 @@ export function decodeHeader(block: Uint8Array): TarHeader {
  * tars summed signed chars, so that sum is accepted too (as GNU tar does).
  */
 function verifyChecksum(block: Uint8Array): void {
-  const stored = parseOctal(field(block, CHKSUM));
+  const stored = parseOctalAt(block, CHKSUM[0], CHKSUM[1]);
   if (stored === undefined) throw new HeaderError('unreadable header checksum (not a tar header)');
   const unsigned = computeChecksum(block);
   if (stored === unsigned) return;
@@ -115,22 +130,27 @@ export function computeChecksum(block: Uint8Array): number {
   return sum;
 }
 
-function field(block: Uint8Array, [offset, length]: readonly [number, number]): Uint8Array {
-  return block.subarray(offset, offset + length);
-}
-
 /** Bytes up to the first NUL. */
 export function cString(bytes: Uint8Array): Uint8Array {
   const nul = bytes.indexOf(0);
   return nul < 0 ? bytes : bytes.subarray(0, nul);
 }
 
+/** The field's bytes up to its first NUL, as a view of the block. */
+function cStringAt(block: Uint8Array, [offset, length]: readonly [number, number]): Uint8Array {
+  let end = offset;
+  const limit = offset + length;
+  while (end < limit && block[end] !== 0) end++;
+  return end === offset ? EMPTY : block.subarray(offset, end);
+}
+
 function latin1(bytes: Uint8Array): string {
+  if (bytes.length === 0) return '';
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
 
-function readNumber(block: Uint8Array, f: readonly [number, number], what: string): number {
-  const value = parseNumeric(field(block, f));
+function readNumber(block: Uint8Array, [offset, length]: readonly [number, number], what: string): number {
+  const value = (block[offset]! & 0x80) !== 0 ? parseBase256(block.subarray(offset, offset + length)) : parseOctalAt(block, offset, length);
   if (value === undefined) throw new HeaderError(`unreadable ${what} field`);
   return value;
 }
@@ -142,7 +162,7 @@ function readNumber(block: Uint8Array, f: readonly [number, number], what: strin
  */
 export function parseNumeric(bytes: Uint8Array): number | undefined {
   if (bytes.length > 0 && (bytes[0]! & 0x80) !== 0) return parseBase256(bytes);
-  return parseOctal(bytes);
+  return parseOctalAt(bytes, 0, bytes.length);
 }
 
 function parseBase256(bytes: Uint8Array): number | undefined {
@@ -156,19 +176,21 @@ function parseBase256(bytes: Uint8Array): number | undefined {
   return value;
 }
 
-function parseOctal(bytes: Uint8Array): number | undefined {
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0x20) i++;
+/** Octal digits in bytes[offset, offset + length), read in place. */
+function parseOctalAt(bytes: Uint8Array, offset: number, length: number): number | undefined {
+  const end = offset + length;
+  let i = offset;
+  while (i < end && bytes[i] === 0x20) i++;
   let value = 0;
   let digits = 0;
-  for (; i < bytes.length; i++) {
+  for (; i < end; i++) {
     const b = bytes[i]!;
     if (b === 0 || b === 0x20) break;
     if (b < 0x30 || b > 0x37) return undefined;
     value = value * 8 + (b - 0x30);
     digits++;
   }
-  for (; i < bytes.length; i++) if (bytes[i] !== 0 && bytes[i] !== 0x20) return undefined;
+  for (; i < end; i++) if (bytes[i] !== 0 && bytes[i] !== 0x20) return undefined;
   // An all-empty field reads as 0, as GNU tar and libarchive read it.
   return digits === 0 ? 0 : value;
 }

@@ -6,6 +6,7 @@
 import { TsdibError, inputError } from '../errors.js';
 import type { FileTree } from '../tree/tree.js';
 import { splitPath } from '../tree/tree.js';
+import { hostRunBody } from '../tree/body.js';
 import type { Body, Inode } from '../tree/types.js';
 import type { TarEntry } from './archive.js';
 
@@ -129,6 +130,10 @@ function addHardLink(tree: FileTree, entry: TarEntry): Inode {
 }
 
 function bodyOf(entry: TarEntry, archivePath: string): Body {
+  // One region covering the file (every member that is not sparse): the compact form.
+  const only = entry.regions.length === 1 ? entry.regions[0]! : undefined;
+  if (entry.regions.length === 0 && entry.size === 0) return hostRunBody(archivePath, 0, 0);
+  if (only && only.offset === 0 && only.length === entry.size) return hostRunBody(archivePath, only.archiveOffset, entry.size);
   return {
     size: entry.size,
     segments: entry.regions.map((r) => ({ offset: r.offset, length: r.length, source: { path: archivePath, offset: r.archiveOffset } })),

@@ -9,6 +9,9 @@ import * as fs from 'node:fs';
 // Big enough for hundreds of small members per read(2), small enough that skipping a large member
 // does not drag much of its data in.
 const WINDOW = 256 << 10;
+// After a jump over a large member's data, the next header is read through a small window first:
+// the data around it is usually the next large member's, which nobody reads here.
+const SMALL_WINDOW = 16 << 10;
 
 export class ArchiveFile {
   private readonly fd: number;
@@ -22,16 +25,21 @@ export class ArchiveFile {
   }
 
   /**
-   * A copy of [offset, offset + length), or undefined when the file ends first (a truncated archive).
+   * The bytes [offset, offset + length), or undefined when the file ends first (a truncated archive).
+   * A read-only view: valid for as long as the caller keeps it (a window is replaced, never
+   * overwritten), but copy what is kept long, or it pins the whole window.
    */
   read(offset: number, length: number): Uint8Array | undefined {
     if (offset + length > this.size) return undefined;
     if (length > WINDOW) return this.readDirect(offset, length);
-    if (offset < this.windowStart || offset + length > this.windowStart + this.window.length) {
-      this.window = this.readDirect(offset, Math.min(WINDOW, this.size - offset));
+    const windowEnd = this.windowStart + this.window.length;
+    if (offset < this.windowStart || offset + length > windowEnd) {
+      // Walking on through small members: a big window. Landing far beyond it: a small one.
+      const jumped = offset > windowEnd + WINDOW;
+      this.window = this.readDirect(offset, Math.min(Math.max(jumped ? SMALL_WINDOW : WINDOW, length), this.size - offset));
       this.windowStart = offset;
     }
-    return this.window.slice(offset - this.windowStart, offset - this.windowStart + length);
+    return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
   }
 
   close(): void {

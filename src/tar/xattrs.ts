@@ -10,6 +10,7 @@
  */
 import { AclError, aclTextToXattr } from './acl.js';
 import type { PaxRecord } from './pax.js';
+import { NO_XATTRS } from '../tree/tree.js';
 
 const SCHILY = 'SCHILY.xattr.';
 const LIBARCHIVE = 'LIBARCHIVE.xattr.';
@@ -34,7 +35,7 @@ export function xattrsFromPax(records: readonly PaxRecord[]): Map<string, Uint8A
     if (!schily.has(xattr) && r.value.length > 0) schily.set(xattr, aclFromText(r.value, r.key));
   }
   for (const k of schily.keys()) if (k === '') throw new XattrError('xattr record with an empty name');
-  return schily;
+  return schily.size === 0 ? NO_XATTRS : schily;
 }
 
 /** The pax record for one xattr (the writer's form: SCHILY, raw value). */

@@ -3,7 +3,7 @@
  * files. Writers call `readBody` chunk by chunk and never hold a whole body.
  */
 import * as fs from 'node:fs';
-import type { Body } from './types.js';
+import type { Body, BodySegment } from './types.js';
 
 const MAX_OPEN_FILES = 64;
 
@@ -77,7 +77,29 @@ export function bytesBody(bytes: Uint8Array): Body {
   return { size: bytes.length, segments: bytes.length ? [{ offset: 0, length: bytes.length, source: { bytes, offset: 0 } }] : [] };
 }
 
+/**
+ * A body stored as one run of a host file: `size` bytes at `offset` in `path` (a tar member's data, a
+ * directory input's file). The common case, so it is one small object; its single segment is made
+ * when asked for, not kept (a 100k-file tree would otherwise hold 300k more objects).
+ */
+class HostRunBody implements Body {
+  constructor(
+    readonly size: number,
+    private readonly path: string,
+    private readonly offset: number,
+  ) {}
+
+  get segments(): readonly BodySegment[] {
+    return this.size ? [{ offset: 0, length: this.size, source: { path: this.path, offset: this.offset } }] : [];
+  }
+}
+
+/** A body that is `size` bytes at `offset` of the host file `path`. */
+export function hostRunBody(path: string, offset: number, size: number): Body {
+  return new HostRunBody(size, path, offset);
+}
+
 /** A body that is a whole host file (directory input). */
 export function hostFileBody(path: string, size: number): Body {
-  return { size, segments: size ? [{ offset: 0, length: size, source: { path, offset: 0 } }] : [] };
+  return new HostRunBody(size, path, 0);
 }

@@ -1,6 +1,21 @@
 import { inputError } from '../errors.js';
 import type { Body, FileType, Inode, Timestamp } from './types.js';
 
+/**
+ * The xattrs of every inode that has none: one shared map instead of one per inode (a 100k-file tree
+ * would hold 100k empty Maps). It refuses changes; give an inode its own Map to add xattrs.
+ */
+class NoXattrs extends Map<string, Uint8Array> {
+  override set(): this {
+    throw new TypeError('NO_XATTRS is shared by every inode without xattrs: assign a new Map instead');
+  }
+  override delete(): boolean {
+    return false;
+  }
+  override clear(): void {}
+}
+export const NO_XATTRS: Map<string, Uint8Array> = new NoXattrs();
+
 export interface NodeAttrs {
   mode?: number;
   uid?: number;
@@ -21,13 +36,16 @@ export const NAME_MAX = 255;
  * so is a component longer than NAME_MAX bytes or one holding a NUL.
  */
 export function splitPath(path: string, what = path): string[] {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw inputError(`${what}: path contains ".."`, 'entries must stay inside the root');
-  for (const part of parts) {
-    if (Buffer.byteLength(part, 'utf8') > NAME_MAX) {
+  if (path.includes('\0')) throw inputError(`${what}: name contains a NUL byte`);
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw inputError(`${what}: path contains ".."`, 'entries must stay inside the root');
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: only long names need counting.
+    if (part.length * 3 > NAME_MAX && Buffer.byteLength(part, 'utf8') > NAME_MAX) {
       throw inputError(`${what}: name "${part.slice(0, 40)}..." is ${Buffer.byteLength(part, 'utf8')} bytes long`, `a file name may have at most ${NAME_MAX} bytes`);
     }
-    if (part.includes('\0')) throw inputError(`${what}: name contains a NUL byte`);
+    parts.push(part);
   }
   return parts;
 }
@@ -134,7 +152,7 @@ export class FileTree {
       ctime: attrs.ctime ?? attrs.mtime ?? t,
       rdevMajor: attrs.rdevMajor ?? 0,
       rdevMinor: attrs.rdevMinor ?? 0,
-      xattrs: attrs.xattrs ?? new Map(),
+      xattrs: attrs.xattrs ?? NO_XATTRS,
     };
     if (type === 'dir') inode.children = new Map();
     return inode;
