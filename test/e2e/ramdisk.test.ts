@@ -14,7 +14,7 @@ import { TsdibError } from '../../src/errors.js';
 import { readRootfs } from '../../src/tar/index.js';
 import { bytesBody } from '../../src/tree/body.js';
 import { FileTree } from '../../src/tree/tree.js';
-import { debianRootfs } from '../helpers/debian.js';
+import { fastBootRootfs } from '../boot/boot-rootfs.js';
 import { haveTools } from '../helpers/oracles.js';
 import { boot } from '../helpers/qemu.js';
 import { useTmpDir } from '../helpers/tmp.js';
@@ -34,7 +34,7 @@ const tmp = useTmpDir();
 describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('ramdisk boots under qemu -kernel -initrd', () => {
   test('NAME.kernel + NAME.initramfs reach the marker printed by our /init', async () => {
     const work = tmp();
-    const rootfs = await readRootfs([debianRootfs({ include: ['linux-image-amd64', 'busybox-static'] })], { tmpDir: work });
+    const rootfs = await readRootfs([fastBootRootfs()], { tmpDir: work });
     try {
       // A whole Debian tree has no /init: the error says so, and nothing is written.
       const err = await writeRamdisk(rootfs.tree, join(work, 'full')).catch((e: unknown) => e);

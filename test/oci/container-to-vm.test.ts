@@ -19,6 +19,7 @@ import { readRootfs, writeTar } from '../../src/tar/index.js';
 import { BodyReader, bytesBody } from '../../src/tree/body.js';
 import { FileTree } from '../../src/tree/tree.js';
 import type { Inode } from '../../src/tree/types.js';
+import { fastBootRootfs } from '../boot/boot-rootfs.js';
 import { debianRootfs } from '../helpers/debian.js';
 import { haveTools } from '../helpers/oracles.js';
 import { boot } from '../helpers/qemu.js';
@@ -108,7 +109,7 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('container image â
     upper.addFile('etc/.wh.motd', bytesBody(new Uint8Array(0)));
     const upperTar = join(dir, 'upper.tar');
     await writeTar(upper, upperTar, { epoch: EPOCH });
-    const layout = ociLayout(dir, [debianRootfs({ include: ['linux-image-amd64', 'busybox-static'] }), upperTar]);
+    const layout = ociLayout(dir, [fastBootRootfs(), upperTar]);
 
     const rootfs = await readContainerRootfs(layout, { tmpDir: dir });
     try {
