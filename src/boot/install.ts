@@ -9,7 +9,7 @@
  * in plan.messages. Every refusal (missing payload, a filesystem the loader cannot read, no room for
  * core.img) happens in prepareBoot, before any byte is written.
  */
-import { inputError } from '../errors.js';
+import { failure, inputError } from '../errors.js';
 import type { Disk } from '../disk/index.js';
 import type { Extent } from '../fs/ext4/index.js';
 import type { FileTree, Inode } from '../tree/index.js';
@@ -90,6 +90,11 @@ export interface InstallBootInputs {
   readonly blockMap?: (path: string) => Extent[] | undefined;
   /** That filesystem's block size. */
   readonly blockSize?: number;
+  /**
+   * The final layout, when partition sizes changed after prepareBoot (e.g. the root was sized to its
+   * content): partitions are matched by number; where the loader's fixed parts sit must not move.
+   */
+  readonly layout?: BootLayout;
 }
 
 const utf8 = new TextEncoder();
@@ -234,9 +239,22 @@ function coreRoom(layout: BootLayout): { coreLba: number; coreRoomSectors: numbe
 
 /** Phase 2: after the table and filesystems are on `disk`, writes what the loaders need outside files. */
 export function installBoot(disk: Disk, plan: BootPlan, inputs: InstallBootInputs = {}): void {
-  if (plan.grub) installGrubBios(disk, plan.grub);
+  const final = (p: BootPartitionRef): BootPartitionRef => {
+    const found = inputs.layout?.partitions.find((q) => q.number === p.number);
+    if (!found) return p;
+    if (found.offset !== p.offset) throw failure(`partition ${p.number} moved from byte ${p.offset} to ${found.offset} after prepareBoot`, 'plan partition offsets before prepareBoot; only sizes may change');
+    return found;
+  };
+  if (plan.grub) {
+    const first = inputs.layout ? Math.min(...inputs.layout.partitions.map((p) => p.offset)) / SECTOR : undefined;
+    if (plan.grub.target.scheme === 'mbr' && first !== undefined && plan.grub.target.coreLba + plan.grub.core.sectors > first) {
+      throw failure(`GRUB core.img (${plan.grub.core.sectors} sectors) would overlap the first partition at LBA ${first}`);
+    }
+    installGrubBios(disk, plan.grub);
+  }
   if (plan.extlinux) {
     if (!inputs.blockMap || !inputs.blockSize) throw inputError('EXTLINUX needs the block map of the filesystem holding /boot', 'pass the ext4 writer result (blockMap, blockSize) to installBoot');
-    installExtlinux(disk, plan.extlinux, inputs.blockMap, inputs.blockSize);
+    const target = { ...plan.extlinux.target, partition: final(plan.extlinux.target.partition) };
+    installExtlinux(disk, { ...plan.extlinux, target }, inputs.blockMap, inputs.blockSize);
   }
 }

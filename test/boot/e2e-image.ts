@@ -97,7 +97,7 @@ export async function buildBootImage(o: BuildImageOptions): Promise<BuiltImage> 
         const esp = part('ESP');
         writeFat(disk.window(esp.offset, esp.size), espNode ?? tree.addDir('/boot/efi'), { serial: deriveUint32(seed, 'esp'), label: 'ESP', time: 1_700_000_000, hiddenSectors: esp.offset / 512 });
       }
-      installBoot(disk, plan, { blockMap: (p) => result.blockMap(p), blockSize: result.blockSize });
+      installBoot(disk, plan, { blockMap: (p) => result.blockMap(p), blockSize: result.blockSize, layout: draftLayout(table.partitions.map((p) => ({ ...p }))) });
     } finally {
       disk.close();
     }

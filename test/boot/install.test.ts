@@ -265,5 +265,8 @@ describe.runIf(haveTools('grub-mkimage', 'sfdisk') && haveHostGrub)('installBoot
     const dump = runTool('sfdisk', ['-d', path]).stdout;
     expect(dump).toMatch(/label: dos/);
     expect(dump).toMatch(new RegExp(`start=\\s*2048, size=\\s*${a.part.size / 512}, type=83, bootable`));
+    // A final layout whose first partition now starts inside core.img is refused, not overwritten.
+    const moved = { number: 1, offset: 40 * 512, size: MiB };
+    expect(() => installBoot(new MemoryDisk(size), a.plan, { layout: { scheme: 'mbr', partitions: [moved], root: { partition: moved, fs: { type: 'ext4' }, label: 'x' } } })).toThrow(/would overlap the first partition at LBA 40/);
   });
 });
