@@ -50,3 +50,15 @@ export type {
 // ext4 (and ext2/ext3): the root filesystem writer.
 export { writeExt4, planExt4, autoSize as ext4AutoSize, resolveFeatures as resolveExt4Features, PROFILES as EXT4_PROFILES, decodeSuperblock as decodeExt4Superblock } from './fs/ext4/index.js';
 export type { Ext4Options, Ext4Plan, Ext4Result, Extent as Ext4Extent, ProfileName as Ext4Profile, FeatureSet as Ext4FeatureSet } from './fs/ext4/index.js';
+
+// Ramdisk (newc cpio + kernel), Docker/OCI image outputs, container images as ROOTFS.
+export { writeCpio, cpioChunks, writeRamdisk, encodeNewcHeader, decodeNewcHeader, encodeTrailer, NEWC_MAGIC } from './fs/cpio/index.js';
+export type { CpioCompression, WriteCpioOptions, WriteCpioResult, WriteRamdiskOptions, RamdiskResult, NewcFields } from './fs/cpio/index.js';
+export {
+  writeDockerArchive, writeOciArchive, parseImageReference, formatReference, encodeImageConfig, ociArchitecture,
+  readContainerRootfs, openContainerLayers, detectContainerImage, requireImageKernel, kernelAdvice,
+} from './oci/index.js';
+export type {
+  WriteImageOptions as WriteContainerImageOptions, WriteImageResult as WriteContainerImageResult, ImageReference, ImageConfigInput, ImageRuntimeConfig,
+  ContainerLayers, ContainerRootfs, ContainerImageKind, ContainerImageSelection, ImageConfig,
+} from './oci/index.js';
