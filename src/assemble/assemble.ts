@@ -19,11 +19,14 @@ import type { FileTree } from '../tree/index.js';
 import { checksumLine, digestFile, encodeDiskTo, isDiskType, outputPath, writeTarballTo, type OutputType } from './outputs.js';
 import { ScratchReader } from './scratch-reader.js';
 import { planDisk } from './sizing.js';
-import { splitByMountPoints, withFile } from './split.js';
+import { splitByMountPoints, withFile, withPrivateDirs } from './split.js';
 import { prepareFilesystem, type FsSummary, type PreparedFilesystem } from './writers.js';
+import { bootLayoutFromPlan, findKernel, installBoot, prepareBoot, type BootLayout, type BootLayoutOptions, type BootPlan, type BootRoute } from '../boot/index.js';
+import type { Ext4Result } from '../fs/ext4/index.js';
+import { ext4Overrides } from './mkfs-options.js';
 
-/** The hooks the bootloader stage (src/boot, issue 6) will fill; `none` is the only one today. */
-export type BootloaderChoice = 'auto' | 'grub' | 'systemd-boot' | 'extlinux' | 'none';
+/** --bootloader: src/boot's routes. */
+export type BootloaderChoice = BootRoute;
 
 export interface AssembleOptions {
   readonly layout: Layout;
@@ -47,6 +50,14 @@ export interface AssembleOptions {
   readonly formatOptions?: Record<string, string> | undefined;
   readonly force?: boolean | undefined;
   readonly onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Bootloader route (src/boot); default none. `auto` installs what the rootfs (or the host) offers,
+   * and skips with a warning when the rootfs has no kernel or the layout no partition table.
+   * With a bootloader, its files are added under /boot of the tree (the directories are copied first).
+   */
+  readonly bootloader?: BootloaderChoice | undefined;
+  /** Extra kernel arguments (--cmdline), after DIB's defaults. */
+  readonly cmdline?: string | undefined;
   /** Starts a progress report for a step (the CLI passes startProgress). */
   readonly progress?: ((label: string) => Progress) | undefined;
 }
@@ -55,6 +66,8 @@ export interface AssembleResult {
   readonly plan: DiskPlan;
   readonly filesystems: readonly FsSummary[];
   readonly fstab: string;
+  /** What the bootloader stage installed; undefined without one. */
+  readonly boot: { readonly bios: string; readonly uefi: string; readonly kernel: string | undefined; readonly cmdline: string | undefined; readonly messages: readonly string[] } | undefined;
   /** Files written, in -t order (checksum files after their image). */
   readonly outputs: readonly { readonly type: string; readonly path: string }[];
 }
@@ -71,29 +84,26 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
 
   // DIB's writefstab replaces /etc/fstab with the layout's.
   const fstab = fstabText(specs);
-  const merged = withFile(tree, '/etc/fstab', new TextEncoder().encode(fstab), options.epoch);
-  const trees = splitByMountPoints(merged, specs.flatMap((f) => (f.mountPoint ? [f.mountPoint] : [])));
+  let merged = withFile(tree, '/etc/fstab', new TextEncoder().encode(fstab), options.epoch);
+  const planFor = (root: FileTree, noHoles?: BootPlan['noHoles']) => prepareAndPlan(root, specs, options, onWarning, noHoles);
+  let planned = planFor(merged);
 
-  const prepared: PreparedFilesystem[] = specs.map((spec) =>
-    prepareFilesystem(spec, spec.mountPoint ? trees.get(spec.mountPoint) : undefined, {
-      seed: options.seed,
-      epoch: options.epoch,
-      lenient: Boolean(options.lenient),
-      onWarning,
-      extra: spec.mountPoint === '/' ? options.extraSize : undefined,
-    }),
-  );
-  const needs = new Map<string, number>();
-  for (const p of prepared) {
-    if (needs.has(p.spec.device)) throw inputError(`${src} ${p.spec.path}: a second filesystem on ${p.spec.device}`, 'give each partition at most one mkfs');
-    needs.set(p.spec.device, p.need);
+  // The bootloader (src/boot) adds its files to the tree before the filesystems are sized for good:
+  // it needs the partition numbers and offsets, which do not move when only the sizes change.
+  let boot: BootPlan | undefined;
+  const route = chooseRoute(options.bootloader ?? 'none', merged, planned.plan, onWarning);
+  if (route !== 'none') {
+    merged = withPrivateDirs(merged, '/boot');
+    const layoutOptions = bootLayoutOptionsOf(specs, options.root ?? {});
+    const draft = bootLayoutFromPlan(planned.plan, layoutOptions);
+    boot = prepareBoot(merged, { route, layout: draft, ...(options.cmdline ? { cmdline: options.cmdline } : {}) });
+    planned = planFor(merged, boot.noHoles);
+    if (JSON.stringify(bootPositions(bootLayoutFromPlan(planned.plan, layoutOptions))) !== JSON.stringify(bootPositions(draft))) {
+      throw failure('the partitions the bootloader uses moved when its files were added', 'give --image-size (a fixed size keeps them in place)');
+    }
   }
-  const plan = planDisk(options.layout.graph, needs, { imageSize: options.imageSize, seed: options.seed, source: src });
-  const fat = specs.find((f) => f.type === 'vfat');
-  if (fat && plan.sectorSize !== 512) {
-    // Our FAT writer uses 512-byte sectors; a 4Kn disk needs 4096-byte FAT sectors (kernel rule).
-    throw failure(`${src} ${fat.path}: vfat on a disk with ${plan.sectorSize}-byte sectors is not supported yet`, 'use block_size: 512 for layouts with an ESP or other vfat filesystem');
-  }
+  const { prepared } = planned;
+  const diskPlan = planned.plan;
 
   // Every output's temp file first: an existing output is refused before any work is done.
   const outs = options.types.map((type) => ({ type, out: new AtomicOutput(outputPath(options.name, type), { force: Boolean(options.force) }) }));
@@ -104,16 +114,23 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
   const scratch = rawOut ?? new AtomicOutput(path.join(path.dirname(path.resolve(outputPath(options.name, 'raw'))), `.${path.basename(options.name)}.scratch`), { force: true });
   const all = [...outs.map((o) => o.out), ...sums.map((s) => s.out)];
   const summaries: FsSummary[] = [];
+  const ext4Results = new Map<string, Ext4Result>();
   try {
-    const disk = FileDisk.create(scratch.tempPath, plan.size);
+    const disk = FileDisk.create(scratch.tempPath, diskPlan.size);
     try {
-      if (plan.table) writeTable(disk, plan.table);
+      if (diskPlan.table) writeTable(disk, diskPlan.table);
       for (const p of prepared) {
-        const at = placeOf(plan, p.spec);
+        const at = placeOf(diskPlan, p.spec);
         const progress = progressFor(`${p.spec.type} ${p.spec.name}${p.spec.mountPoint ? ` (${p.spec.mountPoint})` : ''}`);
-        const r = p.write({ disk: disk.window(at.offset, at.size), offset: at.offset, onProgress: (d, t) => progress.update(d, t) });
+        const { ext4, ...r } = p.write({ disk: disk.window(at.offset, at.size), offset: at.offset, onProgress: (d, t) => progress.update(d, t) });
         progress.finish();
+        if (ext4 && p.spec.mountPoint) ext4Results.set(p.spec.mountPoint, ext4);
         summaries.push({ name: p.spec.name, type: p.spec.type, mountPoint: p.spec.mountPoint, device: p.spec.device, offset: at.offset, size: at.size, ...r });
+      }
+      if (boot) {
+        // EXTLINUX needs the block map of the filesystem holding /boot.
+        const holder = ext4Results.get('/boot') ?? ext4Results.get('/');
+        installBoot(disk, boot, holder ? { blockMap: (path) => holder.blockMap(path), blockSize: holder.blockSize } : {});
       }
       const reader = new ScratchReader(disk);
       try {
@@ -148,9 +165,10 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
     throw e;
   }
   return {
-    plan,
+    plan: diskPlan,
     filesystems: summaries,
     fstab,
+    boot: boot ? { bios: boot.bios, uefi: boot.uefi, kernel: boot.kernel?.kernel.path, cmdline: boot.cmdline, messages: boot.messages } : undefined,
     outputs: [...outs.flatMap(({ type, out }) => [{ type, path: out.finalPath }, ...sums.filter((s) => s.image === out).map((s) => ({ type: s.algo, path: s.out.finalPath }))])],
   };
 }
@@ -160,4 +178,71 @@ function placeOf(plan: DiskPlan, spec: FilesystemSpec): { offset: number; size: 
   const fs = plan.filesystems.find((f) => f.mkfs.name === spec.name);
   if (!fs) throw new Error(`internal: filesystem ${spec.name} missing from the disk plan`);
   return { offset: fs.offset, size: fs.size };
+}
+
+/** Splits `merged` by mount point, plans every filesystem against its tree, sizes the disk. */
+function prepareAndPlan(
+  merged: FileTree,
+  specs: readonly FilesystemSpec[],
+  options: AssembleOptions,
+  onWarning: (m: string) => void,
+  noHoles?: BootPlan['noHoles'],
+): { prepared: PreparedFilesystem[]; plan: DiskPlan } {
+  const src = options.layout.source;
+  const trees = splitByMountPoints(merged, specs.flatMap((f) => (f.mountPoint ? [f.mountPoint] : [])));
+  const prepared = specs.map((spec) =>
+    prepareFilesystem(spec, spec.mountPoint ? trees.get(spec.mountPoint) : undefined, {
+      seed: options.seed,
+      epoch: options.epoch,
+      lenient: Boolean(options.lenient),
+      onWarning,
+      extra: spec.mountPoint === '/' ? options.extraSize : undefined,
+      noHoles,
+    }),
+  );
+  const needs = new Map<string, number>();
+  for (const p of prepared) {
+    if (needs.has(p.spec.device)) throw inputError(`${src} ${p.spec.path}: a second filesystem on ${p.spec.device}`, 'give each partition at most one mkfs');
+    needs.set(p.spec.device, p.need);
+  }
+  const plan = planDisk(options.layout.graph, needs, { imageSize: options.imageSize, seed: options.seed, source: src });
+  const fat = specs.find((f) => f.type === 'vfat');
+  if (fat && plan.sectorSize !== 512) {
+    // Our FAT writer uses 512-byte sectors; a 4Kn disk needs 4096-byte FAT sectors (kernel rule).
+    throw failure(`${src} ${fat.path}: vfat on a disk with ${plan.sectorSize}-byte sectors is not supported yet`, 'use block_size: 512 for layouts with an ESP or other vfat filesystem');
+  }
+  return { prepared, plan };
+}
+
+/** `auto` without a kernel or a partition table installs nothing (with a warning), as DIB skips it. */
+function chooseRoute(route: BootRoute, tree: FileTree, plan: DiskPlan, onWarning: (m: string) => void): BootRoute {
+  if (route !== 'auto') return route;
+  if (!plan.table) {
+    onWarning('warning: no bootloader installed: the layout has no partition table (--bootloader none silences this)');
+    return 'none';
+  }
+  if (!findKernel(tree)) {
+    onWarning('warning: no bootloader installed: the rootfs has no kernel in /boot (--bootloader none silences this)');
+    return 'none';
+  }
+  return route;
+}
+
+/** What src/boot needs to know about our filesystems beyond the plan: root type/label, ext features. */
+function bootLayoutOptionsOf(specs: readonly FilesystemSpec[], root: RootParams): BootLayoutOptions {
+  const rootSpec = specs.find((f) => f.mountPoint === '/');
+  return {
+    ...(root.fsType ? { rootFsType: root.fsType } : {}),
+    ...(rootSpec ? { rootLabel: rootSpec.label } : {}),
+    features: (mp) => {
+      const f = specs.find((x) => x.mountPoint === mp);
+      return f && (f.type === 'ext2' || f.type === 'ext3' || f.type === 'ext4') ? ext4Overrides(f.type, f.opts, f.path).features : undefined;
+    },
+  };
+}
+
+/** The partitions a bootloader writes into or points at. */
+function bootPositions(l: BootLayout): unknown {
+  const at = (p: { number: number; offset: number } | undefined) => (p ? [p.number, p.offset] : undefined);
+  return [at(l.root.partition), at(l.boot?.partition), at(l.esp?.partition), l.biosBoot?.partition, Math.min(...l.partitions.map((p) => p.offset))];
 }

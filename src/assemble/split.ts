@@ -100,3 +100,26 @@ export function withFile(tree: FileTree, path: string, bytes: Uint8Array, time: 
   parent.children!.set(name, file);
   return out;
 }
+
+/**
+ * `tree` with every directory at and under `path` copied (files still shared), so that adding
+ * files there (a bootloader's, under /boot) leaves the source tree as it was. Absent: unchanged.
+ */
+export function withPrivateDirs(tree: FileTree, path: string): FileTree {
+  const parts = splitPath(path);
+  const out = treeRootedAt(tree, tree.root);
+  if (parts.length === 0) {
+    for (const [name, child] of out.root.children!) if (child.type === 'dir') out.root.children!.set(name, deepCopyDirs(out, child));
+    return out;
+  }
+  const { parent, name } = writableParent(out, parts, new Set(), path);
+  const dir = parent.children!.get(name);
+  if (dir?.type === 'dir') parent.children!.set(name, deepCopyDirs(out, dir));
+  return out;
+}
+
+function deepCopyDirs(tree: FileTree, dir: Inode): Inode {
+  const children = new Map<string, Inode>();
+  for (const [name, child] of dir.children!) children.set(name, child.type === 'dir' ? deepCopyDirs(tree, child) : child);
+  return cloneDir(tree, dir, children);
+}

@@ -4,12 +4,12 @@
  * Ids derive from the seed with the filesystem's name in the label, so no two filesystems share one.
  */
 import type { Disk } from '../disk/index.js';
-import { autoSize, planExt4, writeExt4, type Ext4Options, type Ext4Plan } from '../fs/ext4/index.js';
+import { autoSize, planExt4, writeExt4, type Ext4Options, type Ext4Plan, type Ext4Result } from '../fs/ext4/index.js';
 import { planFat, writeFat } from '../fs/fat/index.js';
 import { SWAP_MIN_PAGES, SWAP_PAGE_SIZE, writeSwap } from '../fs/swap.js';
 import type { FilesystemSpec } from '../layout/index.js';
 import { deriveUint32, deriveUuid } from '../seed.js';
-import { FileTree } from '../tree/index.js';
+import { FileTree, type Inode } from '../tree/index.js';
 import { ext4Overrides, fatOverrides, swapOverrides } from './mkfs-options.js';
 
 export interface WriterContext {
@@ -21,6 +21,8 @@ export interface WriterContext {
   readonly onWarning: (message: string) => void;
   /** Headroom for this filesystem's automatic size (ext only): bytes or "N%". */
   readonly extra?: number | string | undefined;
+  /** ext2/3/4: files written without holes (a bootloader reads them block by block). */
+  readonly noHoles?: ((path: string, inode: Inode) => boolean) | undefined;
 }
 
 export interface WriteTarget {
@@ -48,7 +50,7 @@ export interface PreparedFilesystem {
   readonly need: number;
   /** Bytes of file content it will hold. */
   readonly contentBytes: number;
-  write(target: WriteTarget): Omit<FsSummary, 'device' | 'offset' | 'size' | 'name' | 'type' | 'mountPoint'>;
+  write(target: WriteTarget): Omit<FsSummary, 'device' | 'offset' | 'size' | 'name' | 'type' | 'mountPoint'> & { ext4?: Ext4Result };
 }
 
 export function prepareFilesystem(spec: FilesystemSpec, tree: FileTree | undefined, ctx: WriterContext): PreparedFilesystem {
@@ -65,6 +67,7 @@ export function prepareFilesystem(spec: FilesystemSpec, tree: FileTree | undefin
         label: spec.label,
         ...(spec.uuid !== undefined ? { uuid: spec.uuid } : {}),
         ...(ctx.extra !== undefined ? { extra: ctx.extra } : {}),
+        ...(ctx.noHoles ? { noHoles: ctx.noHoles } : {}),
       };
       const plan: Ext4Plan = planExt4(content, options);
       return {
@@ -73,7 +76,7 @@ export function prepareFilesystem(spec: FilesystemSpec, tree: FileTree | undefin
         contentBytes: plan.bytes,
         write: (t) => {
           const r = writeExt4(t.disk, content, { ...options, ...(t.onProgress ? { onProgress: t.onProgress } : {}) }, plan);
-          return { label: spec.label, uuid: r.uuid, files: r.files };
+          return { label: spec.label, uuid: r.uuid, files: r.files, ext4: r };
         },
       };
     }

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { assemble, OUTPUT_TYPES, parseOutputTypes, type AssembleResult, type BootloaderChoice } from '../assemble/index.js';
-import { failure, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
+import { BOOT_ROUTES } from '../boot/index.js';
 import { parseOptionList } from '../formats/index.js';
 import { isPresetName, parseLayout, presetLayout, type Layout } from '../layout/index.js';
 import { startProgress } from '../progress.js';
@@ -39,7 +40,7 @@ interface AssembleArgs {
   json?: boolean;
 }
 
-export const BOOTLOADERS: readonly BootloaderChoice[] = ['auto', 'grub', 'systemd-boot', 'extlinux', 'none'];
+export const BOOTLOADERS: readonly BootloaderChoice[] = BOOT_ROUTES;
 
 /**
  * The layout: --block-device (a preset or a YAML file), else DIB_BLOCK_DEVICE_CONFIG (file:///path
@@ -73,16 +74,6 @@ export function splitOutputArgs(values: readonly string[], qemuImgOptions: strin
   return { name: names[0]!, options };
 }
 
-/** --bootloader: the place src/boot plugs in (issue 6). Until then only `none` installs nothing on purpose. */
-function checkBootloader(choice: BootloaderChoice, quiet: boolean): void {
-  if (choice === 'none') return;
-  if (choice === 'auto') {
-    if (!quiet) process.stderr.write('tsdib: no bootloader yet: the image gets no bootloader (--bootloader none says this is intended)\n');
-    return;
-  }
-  throw failure(`--bootloader ${choice}: bootloaders are not built yet`, 'use --bootloader none (or auto) for now');
-}
-
 function textSummary(r: AssembleResult): string {
   const p = r.plan;
   const table = p.table ? `${p.table.scheme}, ${p.partitions.length} partition${p.partitions.length === 1 ? '' : 's'}` : 'no partition table';
@@ -93,6 +84,7 @@ function textSummary(r: AssembleResult): string {
     lines.push(`  ${part.number}  ${part.name}  offset ${part.offset}  ${formatSize(part.size)}${what}`);
   }
   if (!p.table) for (const fs of r.filesystems) lines.push(`  ${fs.type} ${fs.label} on ${fs.mountPoint ?? '-'}, ${fs.files} files`);
+  if (r.boot) lines.push(`bootloader: BIOS ${r.boot.bios}, UEFI ${r.boot.uefi}${r.boot.kernel ? `, kernel ${r.boot.kernel}` : ''}`);
   for (const o of r.outputs) lines.push(`wrote ${o.path}`);
   return lines.join('\n');
 }
@@ -106,6 +98,7 @@ function jsonSummary(r: AssembleResult): string {
       partitions: r.plan.partitions,
       filesystems: r.filesystems,
       fstab: r.fstab,
+      boot: r.boot ?? null,
       outputs: r.outputs,
     },
     null,
@@ -128,8 +121,8 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       .option('root-label', { type: 'string', describe: 'Label of mkfs_root when the layout does not set one [default: cloudimg-rootfs]' })
       .option('mkfs-options', { type: 'string', describe: 'mkfs options for mkfs_root when the layout does not set opts (e.g. "-i 16384 -J size=64")' })
       .option('qemu-img-options', { type: 'string', describe: 'Encoder options, as DIB --qemu-img-options (e.g. compat=0.10,cluster_size=2M)' })
-      .option('bootloader', { type: 'string', choices: BOOTLOADERS, default: 'auto', describe: 'Bootloader to install (not built yet: auto installs none and says so)' })
-      .option('cmdline', { type: 'string', describe: 'Kernel command line (for the bootloader, when there is one)' })
+      .option('bootloader', { type: 'string', choices: BOOTLOADERS, default: 'auto', describe: "Bootloader: auto picks GRUB (BIOS) and shim+GRUB or systemd-boot (UEFI, with an ESP) from the rootfs's packages, or EXTLINUX; auto without a kernel in the rootfs installs none, with a warning" })
+      .option('cmdline', { type: 'string', describe: "Extra kernel arguments, after DIB's defaults (console=tty0 console=ttyS0,115200 ... root=LABEL=...)" })
       .option('compress', { alias: 'c', type: 'boolean', describe: 'Compress qcow2 clusters (qemu-img -c); vmdk: streamOptimized' })
       .option('checksum', { type: 'boolean', describe: 'Also write NAME.<type>.sha256 and .md5 (coreutils format)' })
       .option('lenient', { type: 'boolean', describe: 'Skip, with a warning, files a FAT filesystem cannot hold (symlinks, devices) instead of failing' })
@@ -149,7 +142,6 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       const extra = args['image-extra-size'];
       const extraSize = extra === undefined ? undefined : /^\d+$/.test(extra.trim()) ? Number(extra) * 1024 * 1024 : parseSize(extra, '--image-extra-size');
       const quiet = Boolean(args.quiet);
-      checkBootloader(args.bootloader, quiet || Boolean(args.json));
       const seed = resolveSeed(args.seed);
       const epoch = resolveEpoch();
       const reading = startProgress('reading rootfs', { quiet });
@@ -175,9 +167,12 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
           compress: Boolean(args.compress),
           formatOptions: Object.keys(options).length > 0 ? options : undefined,
           force: Boolean(args.force),
-          onWarning: (m) => process.stderr.write(`tsdib: ${m.replace(/^warning: /, 'warning: ')}\n`),
+          bootloader: args.bootloader,
+          ...(args.cmdline !== undefined ? { cmdline: args.cmdline } : {}),
+          onWarning: (m) => process.stderr.write(`tsdib: ${m}\n`),
           progress: (label) => startProgress(label, { quiet }),
         });
+        if (!quiet && !args.json) for (const m of result.boot?.messages ?? []) process.stderr.write(`tsdib: ${m}\n`);
         process.stdout.write(`${args.json ? jsonSummary(result) : textSummary(result)}\n`);
       } finally {
         rootfs.cleanup();

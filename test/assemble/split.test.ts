@@ -4,7 +4,7 @@
  * never modified.
  */
 import { describe, expect, test } from 'vitest';
-import { splitByMountPoints, withFile } from '../../src/assemble/index.js';
+import { splitByMountPoints, withFile, withPrivateDirs } from '../../src/assemble/index.js';
 import { TsdibError } from '../../src/errors.js';
 import { bytesBody, FileTree } from '../../src/tree/index.js';
 
@@ -82,5 +82,18 @@ describe('withFile', () => {
   test('makes /etc when the rootfs has none', () => {
     const out = withFile(new FileTree(t(0)), '/etc/fstab', new Uint8Array(3), 9);
     expect(out.lookup('/etc/fstab')).toMatchObject({ type: 'file', mode: 0o644 });
+  });
+});
+
+describe('withPrivateDirs', () => {
+  test('files added under /boot of the copy (a bootloader\'s) do not reach the source tree', () => {
+    const merged = sample();
+    const copy = withPrivateDirs(merged, '/boot');
+    copy.addFile('/boot/grub/grub.cfg', text('menuentry'));
+    copy.addFile('/boot/efi/EFI/BOOT/BOOTX64.EFI', text('x'));
+    expect(merged.lookup('/boot/grub')).toBeUndefined();
+    expect(merged.lookup('/boot/efi/EFI/BOOT')).toBeUndefined();
+    expect(copy.lookup('/boot/vmlinuz')).toBe(merged.lookup('/boot/vmlinuz'));
+    expect(copy.lookup('/etc')).toBe(merged.lookup('/etc'));
   });
 });

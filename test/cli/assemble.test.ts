@@ -61,22 +61,25 @@ describe('tsdib assemble: usage and errors', () => {
     expect(missing.status).toBe(2);
     expect(readdirSync(out)).toEqual([]);
   });
-  test('lvm layouts and unbuilt bootloaders are refused (exit 1)', () => {
+  test('lvm layouts are refused (exit 1); --bootloader grub without a kernel in the rootfs is an input error (exit 2)', () => {
     const dir = tmp();
     const lvm = tsdib(['assemble', rootfs(dir), '-o', 'x', '--block-device', fixture('lvm_tree')], { cwd: dir });
     expect(lvm.status).toBe(1);
     expect(lvm.stderr).toMatch(/lvm_tree\.yaml \[2\]\.lvm: lvm is not supported yet/);
     const grub = tsdib(['assemble', rootfs(dir), '-o', 'x', '--bootloader', 'grub'], { cwd: dir });
-    expect(grub.status).toBe(1);
-    expect(grub.stderr).toBe('tsdib: --bootloader grub: bootloaders are not built yet: use --bootloader none (or auto) for now\n');
+    expect(grub.status).toBe(2);
+    expect(grub.stderr).toMatch(/^tsdib: no kernel in the rootfs .*: install a kernel package in the rootfs/);
+    expect(readdirSync(dir)).toEqual(['rootfs']);
   });
-  test('--bootloader auto says there is no bootloader yet; none says nothing', () => {
+  test('--bootloader auto without a kernel, or without a partition table, installs none and says why; none says nothing', () => {
     const dir = tmp();
     const root = rootfs(dir);
-    const auto = tsdib(['assemble', root, '-o', 'a', '-t', 'raw', '--block-device', 'none'], { cwd: dir });
+    const auto = tsdib(['assemble', root, '-o', 'a', '-t', 'raw'], { cwd: dir });
     expect(auto.status).toBe(0);
-    expect(auto.stderr).toBe('tsdib: no bootloader yet: the image gets no bootloader (--bootloader none says this is intended)\n');
-    const none = tsdib(['assemble', root, '-o', 'b', '-t', 'raw', '--block-device', 'none', '--bootloader', 'none'], { cwd: dir });
+    expect(auto.stderr).toBe('tsdib: warning: no bootloader installed: the rootfs has no kernel in /boot (--bootloader none silences this)\n');
+    const bare = tsdib(['assemble', root, '-o', 'b', '-t', 'raw', '--block-device', 'none'], { cwd: dir });
+    expect(bare.stderr).toBe('tsdib: warning: no bootloader installed: the layout has no partition table (--bootloader none silences this)\n');
+    const none = tsdib(['assemble', root, '-o', 'c', '-t', 'raw', '--bootloader', 'none'], { cwd: dir });
     expect(none.stderr).toBe('');
   });
   test('an existing output is kept unless --force', () => {
