@@ -14,11 +14,12 @@ import { parseOptionList } from '../formats/index.js';
 import { isPresetName, parseLayout, presetLayout, type Layout } from '../layout/index.js';
 import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
-import { readRootfs } from '../tar/index.js';
+import { readRootfs, type Rootfs } from '../tar/index.js';
+import { FileTree } from '../tree/index.js';
 import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
 interface AssembleArgs {
-  rootfs: string[];
+  rootfs?: string[];
   output: string[];
   type: string;
   'block-device'?: string;
@@ -107,11 +108,11 @@ function jsonSummary(r: AssembleResult): string {
 }
 
 export const assembleCommand: CommandModule<object, AssembleArgs> = {
-  command: 'assemble <rootfs..>',
+  command: 'assemble [rootfs..]',
   describe: 'Assemble rootfs tarballs and a DIB block-device layout into disk images',
   builder: (y: Argv) =>
     withSeed(withQuiet(y))
-      .positional('rootfs', { type: 'string', array: true, demandOption: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, layered in order' })
+      .positional('rootfs', { type: 'string', array: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, layered in order (none: empty filesystems)' })
       .option('output', { alias: 'o', type: 'string', array: true, demandOption: true, describe: 'Image name (writes NAME.<type>); -o key=value passes options to the image encoders, as qemu-img -o' })
       .option('type', { alias: 't', type: 'string', default: 'qcow2', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')}` })
       .option('block-device', { type: 'string', describe: 'Layout: a preset (mbr, gpt, efi, none) or a DIB block-device YAML file [default: $DIB_BLOCK_DEVICE_CONFIG, else mbr]' })
@@ -132,7 +133,8 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       .example('$0 assemble rootfs.tar.zst -o disk', 'disk.qcow2: one MBR partition (ext4, label cloudimg-rootfs), sized to the content')
       .example('$0 assemble rootfs.tar --block-device efi -t qcow2,raw --checksum -o disk', 'ESP (FAT32, /boot/efi) + BIOS boot + root on GPT; disk.qcow2, disk.raw and their .sha256/.md5')
       .example('$0 assemble base.tar overlay/ --block-device layout.yaml --image-size 4GiB --seed ci -o disk', 'a DIB YAML layout; with --seed and SOURCE_DATE_EPOCH the bytes are the same every run')
-      .example('$0 assemble rootfs.tar -t vhd -o disk -o subformat=fixed', 'encoder options after -o key=value, as qemu-img -o') as unknown as Argv<AssembleArgs>,
+      .example('$0 assemble rootfs.tar -t vhd -o disk -o subformat=fixed', 'encoder options after -o key=value, as qemu-img -o')
+      .example('$0 assemble --block-device efi --image-size 1GiB -t raw -o demo', 'no ROOTFS: the layout with empty filesystems (a quick look at a layout)') as unknown as Argv<AssembleArgs>,
   handler: (args: ArgumentsCamelCase<AssembleArgs>) =>
     runCommand(async () => {
       const types = parseOutputTypes(args.type);
@@ -144,13 +146,18 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       const quiet = Boolean(args.quiet);
       const seed = resolveSeed(args.seed);
       const epoch = resolveEpoch();
+      const inputs = args.rootfs ?? [];
+      if (inputs.length === 0 && !quiet) process.stderr.write('tsdib: no ROOTFS given: the filesystems are made empty\n');
       const reading = startProgress('reading rootfs', { quiet });
-      const rootfs = await readRootfs(args.rootfs, {
-        tmpDir: tmpdir(),
-        defaultTime: { sec: epoch, nsec: 0 },
-        preserveOwner: Boolean(args['preserve-owner']),
-        onProgress: (p) => reading.update(p.done, p.total || undefined),
-      });
+      const rootfs: Pick<Rootfs, 'tree' | 'cleanup'> =
+        inputs.length === 0
+          ? { tree: new FileTree({ sec: epoch, nsec: 0 }), cleanup: () => {} }
+          : await readRootfs(inputs, {
+              tmpDir: tmpdir(),
+              defaultTime: { sec: epoch, nsec: 0 },
+              preserveOwner: Boolean(args['preserve-owner']),
+              onProgress: (p) => reading.update(p.done, p.total || undefined),
+            });
       reading.finish();
       try {
         const result = await assemble(rootfs.tree, {

@@ -191,6 +191,18 @@ describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk', 'e2fsck', 'debugfs', 'qemu
     expect(runTool('e2fsck', ['-fn', join(dir, 'x.raw')]).status).toBe(0);
     expect(runTool('debugfs', ['-R', 'cat /etc/fstab', join(dir, 'x.raw')]).stdout).toBe('LABEL=myroot / ext3 defaults 0 1\n');
   });
+  test("no ROOTFS (the README's first command): the layout with empty filesystems, e2fsck and fsck-clean", () => {
+    const dir = tmp();
+    const r = tsdib(['assemble', '--block-device', 'efi', '--image-size', '1GiB', '-t', 'raw', '-o', 'demo', '--json'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tsdib: no ROOTFS given: the filesystems are made empty\n');
+    const json = JSON.parse(r.stdout) as { size: number; filesystems: { mountPoint: string; offset: number }[] };
+    expect(json.size).toBe(GiB);
+    expect(runTool('sgdisk', ['-v', join(dir, 'demo.raw')]).stdout).toContain('No problems found');
+    const root = json.filesystems.find((f) => f.mountPoint === '/')!;
+    expect(runTool('e2fsck', ['-fn', `${join(dir, 'demo.raw')}?offset=${root.offset}`]).status).toBe(0);
+    expect(runTool('debugfs', ['-R', 'ls -p /boot', `${join(dir, 'demo.raw')}?offset=${root.offset}`]).stdout).toMatch(/\/efi\//);
+  });
   test('GiB images stay sparse', () => {
     const dir = tmp();
     expect(tsdib(['assemble', rootfs(dir), '-o', 'x', '-t', 'raw', '--image-size', '1', '--bootloader', 'none'], { cwd: dir }).status).toBe(0);
