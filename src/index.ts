@@ -62,3 +62,7 @@ export type {
   WriteImageOptions as WriteContainerImageOptions, WriteImageResult as WriteContainerImageResult, ImageReference, ImageConfigInput, ImageRuntimeConfig,
   ContainerLayers, ContainerRootfs, ContainerImageKind, ContainerImageSelection, ImageConfig,
 } from './oci/index.js';
+
+// Bootloaders written byte by byte (GRUB i386-pc, systemd-boot, shim + signed GRUB, EXTLINUX) and kernel discovery.
+export { prepareBoot, installBoot, bootLayoutFromPlan, BOOT_ROUTES, findKernel, listKernels, requireKernel, compareDebianVersions, kernelCmdline, DIB_DEFAULT_CMDLINE, buildCoreImage, buildCorePayload, encodeLzmaLiterals } from './boot/index.js';
+export type { BootRoute, UefiLoader, BootLayout, BootLayoutOptions, BootPartitionRef, BootPlan, PrepareBootOptions, InstallBootInputs, BootFilesystem, KernelPair, KernelSearchOptions, TreeFile, CoreImageInput, CoreImage } from './boot/index.js';
