@@ -1,23 +1,24 @@
 /**
  * Positional, buffered reads from an uncompressed tar file (the archive itself, or the spool a
- * compressed input was decompressed into). Headers are read through a window of WINDOW bytes so a
+ * compressed input was decompressed into). Headers are read through a window (see MIN_WINDOW) so a
  * tree of small files costs one read(2) per window, not one per header; member data is never read
  * (bodies point at it), except the small metadata members (pax, GNU long names, sparse maps).
  */
 import * as fs from 'node:fs';
 
-// Big enough for hundreds of small members per read(2), small enough that skipping a large member
-// does not drag much of its data in.
-const WINDOW = 256 << 10;
-// After a jump over a large member's data, the next header is read through a small window first:
-// the data around it is usually the next large member's, which nobody reads here.
-const SMALL_WINDOW = 16 << 10;
+// The read window adapts to the members: it starts small (a header, its pax record and a small
+// member's data), doubles while the walk keeps landing just past it (a run of small members: one
+// read(2) for hundreds of headers) and drops back to small after a jump over a large member's data,
+// so walking an archive of big files does not read their data only to skip it.
+const MIN_WINDOW = 8 << 10;
+const MAX_WINDOW = 256 << 10;
 
 export class ArchiveFile {
   private readonly fd: number;
   readonly size: number;
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
+  private span = MIN_WINDOW;
 
   constructor(readonly path: string) {
     this.fd = fs.openSync(path, 'r');
@@ -31,12 +32,12 @@ export class ArchiveFile {
    */
   read(offset: number, length: number): Uint8Array | undefined {
     if (offset + length > this.size) return undefined;
-    if (length > WINDOW) return this.readDirect(offset, length);
+    if (length > MAX_WINDOW) return this.readDirect(offset, length);
     const windowEnd = this.windowStart + this.window.length;
     if (offset < this.windowStart || offset + length > windowEnd) {
-      // Walking on through small members: a big window. Landing far beyond it: a small one.
-      const jumped = offset > windowEnd + WINDOW;
-      this.window = this.readDirect(offset, Math.min(Math.max(jumped ? SMALL_WINDOW : WINDOW, length), this.size - offset));
+      const nearEnd = offset >= this.windowStart && offset <= windowEnd + this.span;
+      this.span = nearEnd ? Math.min(this.span * 2, MAX_WINDOW) : MIN_WINDOW;
+      this.window = this.readDirect(offset, Math.min(Math.max(this.span, length), this.size - offset));
       this.windowStart = offset;
     }
     return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
@@ -47,13 +48,16 @@ export class ArchiveFile {
   }
 
   private readDirect(offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
+    // Not zeroed first: the read fills it (and a short read, a file cut meanwhile, is zeroed below).
+    const unzeroed = Buffer.allocUnsafeSlow(length);
+    const out = new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, length);
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, out, done, length - done, offset + done);
       if (n === 0) break;
       done += n;
     }
+    out.fill(0, done);
     return out;
   }
 }

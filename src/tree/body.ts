@@ -15,6 +15,8 @@ function readFullyInto(fd: number, position: number, target: Uint8Array): void {
     if (n === 0) break;
     done += n;
   }
+  // A source cut short (changed since it was listed): zeros, never what the buffer held before.
+  if (done < target.length) target.fill(0, done);
 }
 
 export class BodyReader {

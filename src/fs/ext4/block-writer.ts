@@ -36,16 +36,18 @@ export class BlockWriter {
 
   /**
    * A zeroed slice of the buffer for `length` bytes at `block`, to be filled by the caller before the
-   * next call (file bodies are read straight into it). `length` must not exceed the buffer.
+   * next call (file bodies are read straight into it). `length` must not exceed the buffer. With
+   * `callerFillsAll` the slice is not zeroed first (the caller overwrites every byte of it: a chunk
+   * of a file without holes); the padding to the block end always is.
    */
-  reserve(block: number, length: number): Uint8Array {
+  reserve(block: number, length: number, callerFillsAll = false): Uint8Array {
     const span = Math.ceil(length / this.blockSize) * this.blockSize;
     if (span > BUFFER_BYTES) throw new Error('BlockWriter.reserve: larger than the buffer');
     const contiguous = this.startBlock >= 0 && block * this.blockSize === this.startBlock * this.blockSize + this.filled;
     if (!contiguous || this.filled + span > BUFFER_BYTES) this.flush();
     if (this.startBlock < 0) this.startBlock = block;
     const at = this.filled;
-    this.buffer.fill(0, at, at + span);
+    this.buffer.fill(0, callerFillsAll ? at + length : at, at + span);
     this.filled += span;
     return this.buffer.subarray(at, at + length);
   }

@@ -242,11 +242,14 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     const extents: Extent[] = [];
     for (const [logical, count] of bodyRuns(body, bs, plan.solid.has(inode))) extents.push(...alloc.allocate(logical, count));
     let blocks = 0;
+    // A body that is one run of data (no holes) fills every byte it is read into: no zeroing first.
+    const segments = body?.segments ?? [];
+    const dense = segments.length === 1 && segments[0]!.offset === 0 && segments[0]!.length === size;
     for (const e of extents) {
       const end = Math.min((e.logical + e.length) * bs, size);
       for (let off = e.logical * bs; off < end; off += CHUNK) {
         const length = Math.min(CHUNK, end - off);
-        reader.readInto(body!, off, out.reserve(e.physical + (off - e.logical * bs) / bs, length));
+        reader.readInto(body!, off, out.reserve(e.physical + (off - e.logical * bs) / bs, length, dense));
         bytesDone += length;
       }
       blocks += e.length;
