@@ -136,4 +136,12 @@ describe.runIf(haveTools('qemu-img', 'sha256sum', 'md5sum', 'tar'))('assemble ou
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe('4k-efi.yaml [1].partitioning.partitions[0].mkfs: vfat on a disk with 4096-byte sectors is not supported yet');
   });
+
+  test('--image-extra-size: the root filesystem of an automatic size grows by it', async () => {
+    const plain = await assemble(smallTree(), options(tmp(), { layout: presetLayout('mbr') }));
+    const roomy = await assemble(smallTree(), options(tmp(), { layout: presetLayout('mbr'), extraSize: 64 * 1024 * 1024 }));
+    const root = (r: typeof plain) => r.filesystems.find((f) => f.mountPoint === '/')!.size;
+    expect(root(roomy) - root(plain)).toBeGreaterThanOrEqual(60 * 1024 * 1024);
+    expect(roomy.plan.size - plain.plan.size).toBeGreaterThanOrEqual(60 * 1024 * 1024);
+  });
 });
