@@ -5,3 +5,4 @@ export { splitByMountPoints, withFile, withPrivateDirs } from './split.js';
 export { planDisk, autoPlan, sizeArgument, type Needs, type SizingOptions } from './sizing.js';
 export { ext4Overrides, fatOverrides } from './mkfs-options.js';
 export type { FsSummary } from './writers.js';
+export { probeFilesystem, type ProbedFilesystem } from './probe.js';
