@@ -66,3 +66,7 @@ export type {
 // Bootloaders written byte by byte (GRUB i386-pc, systemd-boot, shim + signed GRUB, EXTLINUX) and kernel discovery.
 export { prepareBoot, installBoot, bootLayoutFromPlan, BOOT_ROUTES, findKernel, listKernels, requireKernel, compareDebianVersions, kernelCmdline, DIB_DEFAULT_CMDLINE, buildCoreImage, buildCorePayload, encodeLzmaLiterals } from './boot/index.js';
 export type { BootRoute, UefiLoader, BootLayout, BootLayoutOptions, BootPartitionRef, BootPlan, PrepareBootOptions, InstallBootInputs, BootFilesystem, KernelPair, KernelSearchOptions, TreeFile, CoreImageInput, CoreImage } from './boot/index.js';
+
+// Image containers: raw, qcow2, VHD, VMDK, VDI.
+export { openImage, writeImage, encodeImage, detectFormat, parseFormatName, parseOptionList, resolveFormatOptions, FileSink, IMAGE_FORMATS } from './formats/index.js';
+export type { ImageFormat, ImageInfo, OpenedImage, EncodeProgress, Sink, EncodeSettings, WriteImageOptions } from './formats/index.js';
