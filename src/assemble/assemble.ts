@@ -91,6 +91,7 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
   // The bootloader (src/boot) adds its files to the tree before the filesystems are sized for good:
   // it needs the partition numbers and offsets, which do not move when only the sizes change.
   let boot: BootPlan | undefined;
+  let bootLayout: BootLayout | undefined;
   const route = chooseRoute(options.bootloader ?? 'none', merged, planned.plan, onWarning);
   if (route !== 'none') {
     merged = withPrivateDirs(merged, '/boot');
@@ -98,7 +99,8 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
     const draft = bootLayoutFromPlan(planned.plan, layoutOptions);
     boot = prepareBoot(merged, { route, layout: draft, ...(options.cmdline ? { cmdline: options.cmdline } : {}) });
     planned = planFor(merged, boot.noHoles);
-    if (JSON.stringify(bootPositions(bootLayoutFromPlan(planned.plan, layoutOptions))) !== JSON.stringify(bootPositions(draft))) {
+    bootLayout = bootLayoutFromPlan(planned.plan, layoutOptions);
+    if (JSON.stringify(bootPositions(bootLayout)) !== JSON.stringify(bootPositions(draft))) {
       throw failure('the partitions the bootloader uses moved when its files were added', 'give --image-size (a fixed size keeps them in place)');
     }
   }
@@ -130,7 +132,7 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
       if (boot) {
         // EXTLINUX needs the block map of the filesystem holding /boot.
         const holder = ext4Results.get('/boot') ?? ext4Results.get('/');
-        installBoot(disk, boot, holder ? { blockMap: (path) => holder.blockMap(path), blockSize: holder.blockSize } : {});
+        installBoot(disk, boot, { ...(bootLayout ? { layout: bootLayout } : {}), ...(holder ? { blockMap: (path) => holder.blockMap(path), blockSize: holder.blockSize } : {}) });
       }
       const reader = new ScratchReader(disk);
       try {
