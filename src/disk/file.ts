@@ -47,6 +47,19 @@ export class FileDisk implements Disk {
     return new WindowDisk(this, offset, length, `${this.path} at ${offset}`);
   }
 
+  /**
+   * For a writer that writes through the descriptor from another thread (ext4's write-behind): the
+   * descriptor, and noteWritten() to record what it wrote, so dataRanges() stays complete.
+   */
+  get descriptor(): number {
+    return this.openFd();
+  }
+
+  noteWritten(offset: number, length: number): void {
+    checkBounds(this.path, this.size, offset, length);
+    this.written.add(offset, length);
+  }
+
   /** Forces the data to stable storage (before an atomic rename). */
   sync(): void {
     fs.fsyncSync(this.openFd());

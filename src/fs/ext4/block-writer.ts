@@ -2,21 +2,34 @@
  * Coalesces block writes: consecutive blocks (the allocator hands them out in order) are gathered in
  * one reusable buffer and reach the Disk as a few large writes instead of one per file or block.
  */
-import type { Disk } from '../../disk/index.js';
+import { FileDisk, type Disk } from '../../disk/index.js';
+import { WriteBehind } from './write-behind.js';
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** Below this much data the worker thread costs more to start than it saves. */
+const WRITE_BEHIND_MIN_BYTES = 64 * 1024 * 1024;
+
 export class BlockWriter {
-  private readonly buffer = new Uint8Array(BUFFER_BYTES);
+  private buffer: Uint8Array;
   private startBlock = -1;
   private filled = 0;
+  private readonly behind: WriteBehind | undefined;
   /** Bytes handed to the Disk. */
   written = 0;
 
+  /**
+   * `expectedBytes`: about how much will be written; from WRITE_BEHIND_MIN_BYTES on, and onto a
+   * FileDisk, full buffers are written by a worker thread while the next one fills (close() waits).
+   */
   constructor(
     private readonly disk: Disk,
     private readonly blockSize: number,
-  ) {}
+    expectedBytes = 0,
+  ) {
+    this.behind = disk instanceof FileDisk && expectedBytes >= WRITE_BEHIND_MIN_BYTES ? new WriteBehind(disk.descriptor, disk.path, BUFFER_BYTES) : undefined;
+    this.buffer = this.behind ? this.behind.buffer : new Uint8Array(BUFFER_BYTES);
+  }
 
   /** Writes `bytes` at the start of `block` (a short last block is padded with zeros). */
   write(block: number, bytes: Uint8Array): void {
@@ -52,12 +65,30 @@ export class BlockWriter {
     return this.buffer.subarray(at, at + length);
   }
 
+  /** Hands the gathered blocks on (to the worker thread, with write-behind: see close()). */
   flush(): void {
     if (this.filled > 0) {
-      this.disk.write(this.startBlock * this.blockSize, this.buffer.subarray(0, this.filled));
+      const position = this.startBlock * this.blockSize;
+      if (this.behind) {
+        (this.disk as FileDisk).noteWritten(position, this.filled);
+        this.buffer = this.behind.submit(this.filled, position);
+      } else {
+        this.disk.write(position, this.buffer.subarray(0, this.filled));
+      }
       this.written += this.filled;
     }
     this.startBlock = -1;
     this.filled = 0;
+  }
+
+  /** Flushes, and waits until every byte has reached the Disk (then the writer is done). */
+  close(): void {
+    this.flush();
+    this.behind?.close();
+  }
+
+  /** Stops without waiting (an error elsewhere: the output is thrown away). */
+  abandon(): void {
+    this.behind?.abandon();
   }
 }

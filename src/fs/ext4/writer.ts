@@ -119,6 +119,18 @@ class InodeTables {
 
 /** Writes `tree` as ext4 into `disk` (a whole partition: the filesystem fills it). */
 export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan: Ext4Plan = planExt4(tree, options)): Ext4Result {
+  // File data goes through one BlockWriter (with a write-behind thread for big images): it must be
+  // closed (everything on the Disk) before the result is used, and stopped on any error.
+  const out = new BlockWriter(disk, plan.blockSize, plan.bytes);
+  try {
+    return writeExt4Through(out, disk, tree, options, plan);
+  } catch (e) {
+    out.abandon();
+    throw e;
+  }
+}
+
+function writeExt4Through(out: BlockWriter, disk: Disk, tree: FileTree, options: Ext4Options, plan: Ext4Plan): Ext4Result {
   const bs = plan.blockSize;
   const names = plan.features.names;
   const geo = layoutFor(plan, options, Math.floor(disk.size / bs), minInodesFor(plan, options));
@@ -136,7 +148,6 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
   const fsTime: Time = { sec: options.time, nsec: 0 };
 
   const alloc = new BlockAllocator(geo.metadataRuns, geo.firstDataBlock, geo.blocksCount);
-  const out = new BlockWriter(disk, bs);
   const tables = new InodeTables(geo, disk, csumSeed);
   const reader = new BodyReader();
   const inlineSpace = inlineXattrSpace(geo.inodeSize);
@@ -394,7 +405,7 @@ export function writeExt4(disk: Disk, tree: FileTree, options: Ext4Options, plan
     overheadClusters: 0,
     metadataCsum: csum,
   };
-  out.flush();
+  out.close();
   for (let g = 0; g < geo.groupCount; g++) {
     const group = geo.groups[g]!;
     if (!group.hasSuper) continue;
