@@ -2,7 +2,8 @@
  * assemble() with a bootloader (src/boot wired in): the fast boot rootfs (Debian kernel, initrd,
  * busybox, every loader's payload) assembled onto DIB's efi preset with `auto` boots under SeaBIOS
  * (GRUB i386-pc from the BIOS boot partition) and OVMF (systemd-boot from the ESP), to our marker
- * init on the ext4 root mounted by label. Images from mbr with `auto` boot too. TCG, minutes.
+ * init on the ext4 root mounted by label. Images from mbr with `auto` (GRUB) and `extlinux` boot too.
+ * TCG, minutes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ const EPOCH = 1_700_000_000;
 // What the fast tier never reads: kept out so the images stay small (modules are in the initrd).
 const TRIM = ['/usr/lib/modules', '/usr/lib/firmware', '/usr/share/doc', '/usr/share/locale', '/usr/share/man', '/usr/share/info', '/var/cache/apt', '/var/lib/apt/lists'];
 
-describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64', 'e2fsck', 'sgdisk'))('assembled images boot (TCG)', () => {
+describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64', 'e2fsck', 'sgdisk', 'sfdisk'))('assembled images boot (TCG)', () => {
   let work: string;
   let rootfs: Rootfs;
   const images = new Map<string, { path: string; result: AssembleResult }>();
@@ -30,17 +31,17 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64', 'e2fsck', 'sgdisk')
     work = mkdtempSync(join(tmpdir(), 'tsdib-assemble-boot-'));
     rootfs = await readRootfs([fastBootRootfs()], { tmpDir: work, defaultTime: { sec: EPOCH, nsec: 0 } });
     for (const p of TRIM) rootfs.tree.remove(p);
-    for (const preset of ['efi', 'mbr'] as const) {
+    for (const [name, preset, bootloader] of [['efi', 'efi', 'auto'], ['mbr', 'mbr', 'auto'], ['extlinux', 'mbr', 'extlinux']] as const) {
       const result = await assemble(rootfs.tree, {
         layout: presetLayout(preset),
-        name: join(work, preset),
+        name: join(work, name),
         types: ['raw'],
-        seed: `boot-${preset}`,
+        seed: `boot-${name}`,
         epoch: EPOCH,
-        bootloader: 'auto',
+        bootloader,
         cmdline: 'init=/sbin/tsdib-marker panic=-1',
       });
-      images.set(preset, { path: join(work, `${preset}.raw`), result });
+      images.set(name, { path: join(work, `${name}.raw`), result });
     }
   }, 1_800_000);
 
@@ -58,12 +59,17 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64', 'e2fsck', 'sgdisk')
     const root = efi.result.filesystems.find((f) => f.mountPoint === '/')!;
     expect(runTool('e2fsck', ['-fn', `${efi.path}?offset=${root.offset}`]).status).toBe(0);
     expect(images.get('mbr')!.result.boot).toMatchObject({ bios: 'grub', uefi: 'none' });
+    const ext = images.get('extlinux')!;
+    expect(ext.result.boot).toMatchObject({ bios: 'extlinux', uefi: 'none' });
+    expect(runTool('sfdisk', ['--verify', ext.path]).status).toBe(0);
+    expect(runTool('e2fsck', ['-fn', `${ext.path}?offset=${ext.result.filesystems[0]!.offset}`]).status).toBe(0);
   });
 
   test.each([
     ['efi', 'bios'],
     ['efi', 'uefi'],
     ['mbr', 'bios'],
+    ['extlinux', 'bios'],
   ] as const)('%s image under %s firmware reaches the marker init on the ext4 root', { timeout: 900_000 }, async (preset, firmware) => {
     const image = images.get(preset)!;
     const r = await boot({ name: `assemble-${preset}-${firmware}`, disk: { path: image.path, format: 'raw', interface: 'ide' }, firmware, expect: MARKER, timeoutMs: BOOT_TIMEOUT });
