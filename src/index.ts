@@ -70,3 +70,9 @@ export type { BootRoute, UefiLoader, BootLayout, BootLayoutOptions, BootPartitio
 // Image containers: raw, qcow2, VHD, VMDK, VDI.
 export { openImage, writeImage, encodeImage, detectFormat, parseFormatName, parseOptionList, resolveFormatOptions, FileSink, IMAGE_FORMATS } from './formats/index.js';
 export type { ImageFormat, ImageInfo, OpenedImage, EncodeProgress, Sink, EncodeSettings, WriteImageOptions } from './formats/index.js';
+
+// Assemble: rootfs tree + DIB layout → filesystems, fstab, table, bootloader → disk images; inspect's filesystem probe.
+export { assemble, OUTPUT_TYPES, parseOutputTypes, outputPath, splitByMountPoints, withFile, withPrivateDirs, planDisk, autoPlan, sizeArgument, ext4Overrides, fatOverrides, probeFilesystem } from './assemble/index.js';
+export type { AssembleOptions, AssembleResult, BootloaderChoice, OutputType, FsSummary, Needs, SizingOptions, ProbedFilesystem } from './assemble/index.js';
+export { resolveFilesystems, fstabText, mountOrder, dibMountOrder, dibCompareMountPoints, FS_TYPES, LABEL_MAX, DEFAULT_ROOT_LABEL, ROOT_MKFS } from './layout/index.js';
+export type { FilesystemSpec, FstabEntry, RootParams, FsType } from './layout/index.js';
