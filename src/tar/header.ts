@@ -124,10 +124,32 @@ function verifyChecksum(block: Uint8Array): void {
 
 /** The unsigned header checksum (the checksum field counted as eight spaces). */
 export function computeChecksum(block: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) sum += block[i]!;
+  let sum = block.byteOffset % 4 === 0 ? sumAligned(block) : sumBytes(block);
   for (let i = CHKSUM[0]; i < CHKSUM[0] + CHKSUM[1]; i++) sum += 0x20 - block[i]!;
   return sum;
+}
+
+function sumBytes(block: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK_SIZE; i++) sum += block[i]!;
+  return sum;
+}
+
+/**
+ * The byte sum of a 4-byte-aligned block, four bytes per step: every header of an archive is summed,
+ * so this is on the reader's hot path. Each 16-bit lane of the two accumulators adds one byte per
+ * word; 128 words of at most 255 stay below 2^16, so lanes never carry into each other.
+ */
+function sumAligned(block: Uint8Array): number {
+  const words = new Uint32Array(block.buffer, block.byteOffset, BLOCK_SIZE / 4);
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    even += w & 0x00ff00ff;
+    odd += (w >>> 8) & 0x00ff00ff;
+  }
+  return (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16);
 }
 
 /** Bytes up to the first NUL. */
@@ -146,6 +168,8 @@ function cStringAt(block: Uint8Array, [offset, length]: readonly [number, number
 
 function latin1(bytes: Uint8Array): string {
   if (bytes.length === 0) return '';
+  // Owner names are short: building the string directly beats wrapping them in a Buffer.
+  if (bytes.length <= 32) return String.fromCharCode(...bytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
 

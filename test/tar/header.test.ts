@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { HeaderError, decodeHeader, encodeHeader, parseNumeric } from '../../src/tar/header.js';
+import { HeaderError, computeChecksum, decodeHeader, encodeHeader, parseNumeric } from '../../src/tar/header.js';
 
 const b = (...bytes: number[]) => new Uint8Array(bytes);
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -57,3 +57,17 @@ describe('header blocks', () => {
     expect(() => encodeHeader({ ...fields, name: new Uint8Array(101) })).toThrow(RangeError);
   });
 });
+
+test('the header checksum is the plain byte sum (checksum field as spaces) whatever the block alignment', () => {
+  const bytes = new Uint8Array(BLOCK_SIZE_FOR_TEST + 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 193 + 71) & 0xff; // many bytes >= 0x80
+  for (const at of [0, 1]) {
+    const block = bytes.subarray(at, at + BLOCK_SIZE_FOR_TEST);
+    let want = 0;
+    for (let i = 0; i < BLOCK_SIZE_FOR_TEST; i++) want += i >= 148 && i < 156 ? 0x20 : block[i]!;
+    expect(computeChecksum(block)).toBe(want);
+  }
+  expect(computeChecksum(new Uint8Array(BLOCK_SIZE_FOR_TEST).fill(0xff))).toBe(504 * 0xff + 8 * 0x20);
+});
+
+const BLOCK_SIZE_FOR_TEST = 512;
