@@ -4,7 +4,7 @@
  * checked for zeros with a native compare.
  */
 import type { ReadableDisk } from '../disk/index.js';
-import { canReadInto, type ReadAheadDisk } from './raw-reader.js';
+import { canReadAhead, canReadInto, type ReadAheadDisk } from './raw-reader.js';
 
 /** Bytes read from the disk at once (a whole number of units). */
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -94,6 +94,66 @@ export async function* readDataUnitsAhead(disk: ReadAheadDisk, unitSize: number,
     pending?.catch(() => {}); // surfaces when awaited
     yield chunk;
   }
+}
+
+/** Buffers the ring reader cycles through: one being encoded, the rest being read or written. */
+const RING_BUFFERS = 4;
+
+/** A chunk read into one of the ring's buffers. */
+export interface RingChunk extends UnitChunk {
+  /**
+   * Keeps this chunk's buffer out of the ring until `written` settles, so its bytes can be written
+   * straight from the buffer (no copy). Without it the buffer is reused once the next chunk is asked for.
+   */
+  holdUntil(written: Promise<void>): void;
+}
+
+/**
+ * The data chunks of `disk` read into a small ring of reused buffers, up to `ringSize - 1` reads
+ * ahead (in the background when the disk can), so reading overlaps encoding and writing, and
+ * memory stays at `ringSize * chunkBytes` whatever the disk size.
+ */
+export async function* readChunkRing(disk: ReadableDisk, unitSize: number, chunkBytes = READ_CHUNK, ringSize = RING_BUFFERS): AsyncGenerator<RingChunk> {
+  const bufferBytes = Math.max(1, Math.floor(chunkBytes / unitSize)) * unitSize;
+  const plan = chunkPlan(disk, unitSize, bufferBytes);
+  // Buffers come back as promises: a held one returns when its writes are done.
+  const free: Promise<Uint8Array>[] = [];
+  const reads: Promise<UnitChunk & { buffer: Uint8Array }>[] = [];
+  const startRead = (firstUnit: number, count: number) => {
+    const buffer = free.shift() ?? Promise.resolve(new Uint8Array(Math.min(bufferBytes, roundUp(disk.size, unitSize))));
+    const read = buffer.then(async (buf) => {
+      const offset = firstUnit * unitSize;
+      const bytes = buf.subarray(0, count * unitSize);
+      const inside = Math.min(bytes.length, disk.size - offset);
+      await fillFrom(disk, offset, bytes.subarray(0, inside));
+      bytes.fill(0, inside); // the last unit's padding past the end of the disk
+      return { firstUnit, count, bytes, buffer: buf };
+    });
+    read.catch(() => {}); // surfaces when awaited, in order
+    reads.push(read);
+  };
+  const topUp = () => {
+    while (reads.length < ringSize - 1) {
+      const next = plan.next();
+      if (next.done) return;
+      startRead(next.value.firstUnit, next.value.count);
+    }
+  };
+  topUp();
+  while (reads.length > 0) {
+    const { buffer, ...chunk } = await reads.shift()!;
+    let held: Promise<unknown> | undefined;
+    yield { ...chunk, holdUntil: (written) => void (held = held ? Promise.allSettled([held, written]) : written) };
+    free.push(held ? held.then(() => buffer, () => buffer) : Promise.resolve(buffer));
+    topUp();
+  }
+}
+
+/** Reads [offset, offset + target.length) of the disk into `target`, in the background when it can. */
+async function fillFrom(disk: ReadableDisk, offset: number, target: Uint8Array): Promise<void> {
+  if (canReadAhead(disk)) return disk.readIntoAsync(offset, target);
+  if (canReadInto(disk)) return disk.readInto(offset, target);
+  target.set(disk.read(offset, target.length));
 }
 
 const zeroBuffers = new Map<number, Buffer>();

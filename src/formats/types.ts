@@ -43,6 +43,8 @@ export interface Sink {
   writev(offset: number, chunks: readonly Uint8Array[]): void;
   /** Optional background form of writev; the bytes must not change until it resolves. */
   writevAsync?(offset: number, chunks: readonly Uint8Array[]): Promise<void>;
+  /** Optional: starts writing back to stable storage what was written so far (overlaps the final fsync with work). */
+  flushAsync?(): Promise<void>;
   /** Sets the file's final length (extending with a hole or cutting). */
   setSize(size: number): void;
 }

@@ -3,9 +3,8 @@
  * disk order, optionally compressed on worker threads. Results always come out in disk order.
  */
 import type { ReadableDisk } from '../disk/index.js';
-import { exposeGc, GC_EVERY_BYTES, type CompressPool } from './compress-pool.js';
-import { canReadAhead } from './raw-reader.js';
-import { isZeroRange, readDataUnits, readDataUnitsAhead } from './scan.js';
+import type { CompressPool } from './compress-pool.js';
+import { isZeroRange, readChunkRing } from './scan.js';
 
 export interface DataUnit {
   /** Unit index (virtual offset / unit size). */
@@ -19,49 +18,90 @@ export interface UnitBatch {
   units: DataUnit[];
   /** Virtual offset up to which the disk has been handled (for progress). */
   doneTo: number;
+  /**
+   * Units' bytes live in reused buffers: they are valid until the next batch is asked for, or,
+   * after `holdUntil(written)`, until `written` settles (for writing them without a copy).
+   */
+  holdUntil(written: Promise<void>): void;
 }
 
-/** Bytes per compression job: small enough to spread over the workers, big enough to amortize messages. */
-const COMPRESS_CHUNK = 1024 * 1024;
+/** Bytes read at once: big reads into a few reused buffers (holes are read too, then skipped). */
+const READ_CHUNK = 8 * 1024 * 1024;
+/** Bytes of non-zero units per compression job: enough to amortize a message, small enough to spread over the workers. */
+const COMPRESS_JOB_BYTES = 1024 * 1024;
 
-/**
- * Uncompressed units are views into read buffers that are reused: a batch's bytes are valid only
- * until the next batch is requested (encoders append them, which copies, before asking for more).
- */
 export async function* nonZeroUnits(disk: ReadableDisk, unitSize: number, pool?: CompressPool): AsyncGenerator<UnitBatch> {
-  if (!pool) {
-    const chunks = canReadAhead(disk) ? readDataUnitsAhead(disk, unitSize) : readDataUnits(disk, unitSize, undefined, true);
-    for await (const chunk of chunks) {
-      const units: DataUnit[] = [];
-      for (let i = 0; i < chunk.count; i++) {
-        if (isZeroRange(chunk.bytes, i * unitSize, unitSize)) continue;
-        units.push({ index: chunk.firstUnit + i, bytes: chunk.bytes.subarray(i * unitSize, (i + 1) * unitSize), compressed: false });
-      }
-      yield { units, doneTo: Math.min(disk.size, (chunk.firstUnit + chunk.count) * unitSize) };
-    }
+  if (pool) {
+    yield* compressedUnits(disk, unitSize, pool);
     return;
   }
-  // Compressed: keep up to pool.depth jobs in flight and hand results back in submission order.
-  const inFlight: Promise<UnitBatch>[] = [];
-  const collect = exposeGc();
-  let sinceGc = 0;
-  for (const chunk of readDataUnits(disk, unitSize, Math.max(COMPRESS_CHUNK, unitSize))) {
-    const local: number[] = [];
-    for (let i = 0; i < chunk.count; i++) if (!isZeroRange(chunk.bytes, i * unitSize, unitSize)) local.push(i);
-    const doneTo = Math.min(disk.size, (chunk.firstUnit + chunk.count) * unitSize);
-    // Read buffers and compressed results are external memory V8 frees lazily; collect every few MiB.
-    sinceGc += chunk.bytes.length;
-    if (collect && sinceGc >= GC_EVERY_BYTES) {
-      collect();
-      sinceGc = 0;
+  for await (const chunk of readChunkRing(disk, unitSize, Math.max(READ_CHUNK, unitSize))) {
+    const units: DataUnit[] = [];
+    for (let i = 0; i < chunk.count; i++) {
+      if (isZeroRange(chunk.bytes, i * unitSize, unitSize)) continue;
+      units.push({ index: chunk.firstUnit + i, bytes: chunk.bytes.subarray(i * unitSize, (i + 1) * unitSize), compressed: false });
     }
-    const job = pool.compress({ bytes: chunk.bytes, unitSize, units: local }).then((parts) => ({
-      units: parts.map((p, k) => ({ index: chunk.firstUnit + local[k]!, bytes: p.bytes, compressed: !p.stored })),
-      doneTo,
-    }));
-    job.catch(() => {}); // the error surfaces when this job is awaited in order
-    inFlight.push(job);
-    if (inFlight.length >= pool.depth) yield await inFlight.shift()!;
+    yield { units, doneTo: Math.min(disk.size, (chunk.firstUnit + chunk.count) * unitSize), holdUntil: chunk.holdUntil };
   }
-  while (inFlight.length > 0) yield await inFlight.shift()!;
+}
+
+/** A job being filled: non-zero units copied back to back, with their indices. */
+interface OpenJob {
+  buffer: ArrayBuffer;
+  indices: number[];
+}
+
+/**
+ * Non-zero units gathered into jobs of about COMPRESS_JOB_BYTES (only data crosses to the
+ * workers), up to pool.depth jobs in flight, results handed back in submission order. Job buffers
+ * go to a worker and come back (transferred, never copied) holding the results, and are reused.
+ */
+async function* compressedUnits(disk: ReadableDisk, unitSize: number, pool: CompressPool): AsyncGenerator<UnitBatch> {
+  const perJob = Math.max(1, Math.floor(COMPRESS_JOB_BYTES / unitSize));
+  const spare: ArrayBuffer[] = [];
+  const inFlight: Promise<UnitBatch & { buffer: ArrayBuffer }>[] = [];
+  let job: OpenJob | undefined;
+  let doneTo = 0;
+
+  const submit = () => {
+    if (!job) return;
+    const { buffer, indices } = job;
+    const until = doneTo;
+    job = undefined;
+    const result = pool.compress({ buffer, unitSize, count: indices.length }).then(({ buffer: back, parts }) => ({
+      units: parts.map((p, k) => ({ index: indices[k]!, bytes: p.bytes, compressed: !p.stored })),
+      doneTo: until,
+      buffer: back,
+      holdUntil: () => {},
+    }));
+    result.catch(() => {}); // surfaces when this job is awaited in order
+    inFlight.push(result);
+  };
+  // Hands the oldest job's results out, then takes its buffer back (after the writes it was held for).
+  async function* yieldOldest(): AsyncGenerator<UnitBatch> {
+    const { buffer, ...batch } = await inFlight.shift()!;
+    let held: Promise<unknown> | undefined;
+    yield { ...batch, holdUntil: (written) => void (held = held ? Promise.allSettled([held, written]) : written) };
+    const reuse = () => void spare.push(buffer);
+    if (held) held.then(reuse, reuse);
+    else reuse();
+  }
+
+  for await (const chunk of readChunkRing(disk, unitSize, Math.max(READ_CHUNK, unitSize))) {
+    doneTo = Math.min(disk.size, (chunk.firstUnit + chunk.count) * unitSize);
+    for (let i = 0; i < chunk.count; i++) {
+      if (isZeroRange(chunk.bytes, i * unitSize, unitSize)) continue;
+      job ??= { buffer: spare.pop() ?? new ArrayBuffer(perJob * unitSize), indices: [] };
+      new Uint8Array(job.buffer, job.indices.length * unitSize, unitSize).set(chunk.bytes.subarray(i * unitSize, (i + 1) * unitSize));
+      job.indices.push(chunk.firstUnit + i);
+      if (job.indices.length === perJob) {
+        submit();
+        if (inFlight.length >= pool.depth) yield* yieldOldest();
+      }
+    }
+    // A run of holes still moves progress on.
+    if (!job && inFlight.length === 0) yield { units: [], doneTo, holdUntil: () => {} };
+  }
+  submit();
+  while (inFlight.length > 0) yield* yieldOldest();
 }

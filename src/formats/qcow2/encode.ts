@@ -94,18 +94,20 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
         const at = (unit.index % entriesPerL2) * 8;
         if (unit.compressed) {
           const hostOffset = out.position;
-          out.append(unit.bytes);
+          out.appendView(unit.bytes);
           writeCompressedEntry(table.view, at, clusterBits, hostOffset, unit.bytes.length);
           refs.addRange(hostOffset, unit.bytes.length, cs);
         } else {
           out.alignTo(cs);
           const hostOffset = out.position;
-          out.append(unit.bytes);
+          out.appendView(unit.bytes);
           writeStandardEntry(table.view, at, hostOffset);
           if (pool) refs.addRange(hostOffset, cs, cs);
         }
       }
-      await out.settle(); // bound the writes in flight (appended bytes were copied)
+      // Units were queued without a copy: their buffer goes back to the reader once written.
+      batch.holdUntil(out.flushed());
+      await out.settle(); // bound the writes in flight
       progress?.update(batch.doneTo, disk.size);
     }
   } finally {
