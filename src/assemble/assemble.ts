@@ -16,7 +16,9 @@ import { writeTable } from '../mbr/table.js';
 import { AtomicOutput } from '../output.js';
 import type { Progress } from '../progress.js';
 import type { FileTree } from '../tree/index.js';
-import { checksumLine, digestFile, encodeDiskTo, isDiskType, outputPath, writeTarballTo, type OutputType } from './outputs.js';
+import { checksumLine, digestFile, encodeDiskTo, isDiskType, outputFiles, outputPath, type OutputType } from './outputs.js';
+import { checkTreeOutputs, writeTreeOutput, type TreeOutputSettings } from './tree-outputs.js';
+import type { CpioCompression } from '../fs/cpio/index.js';
 import { ScratchReader } from './scratch-reader.js';
 import { planDisk } from './sizing.js';
 import { splitByMountPoints, withFile, withPrivateDirs } from './split.js';
@@ -60,10 +62,16 @@ export interface AssembleOptions {
   readonly cmdline?: string | undefined;
   /** Starts a progress report for a step (the CLI passes startProgress). */
   readonly progress?: ((label: string) => Progress) | undefined;
+  /** -t docker (required there, as DIB's --docker-target) and -t oci (optional): "repository[:tag]". */
+  readonly dockerTarget?: string | undefined;
+  /** -t ramdisk: the initramfs compression (default gzip) and level (default 6: level 9 costs minutes on a distribution tree for a few percent). */
+  readonly ramdiskCompression?: CpioCompression | undefined;
+  readonly ramdiskLevel?: number | undefined;
 }
 
 export interface AssembleResult {
-  readonly plan: DiskPlan;
+  /** The disk; undefined when only tree types (tar, tgz, ramdisk, docker, oci) were asked: no disk is built. */
+  readonly plan: DiskPlan | undefined;
   readonly filesystems: readonly FsSummary[];
   readonly fstab: string;
   /** What the bootloader stage installed; undefined without one. */
@@ -81,89 +89,113 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
   if (!specs.some((f) => f.mountPoint === '/')) throw inputError(`${src}: no filesystem is mounted at /`, 'the root files need a filesystem with mount_point: /');
   const onWarning = options.onWarning ?? (() => {});
   const progressFor = options.progress ?? (() => silent);
+  const needsDisk = options.types.some(isDiskType);
 
   // DIB's writefstab replaces /etc/fstab with the layout's.
   const fstab = fstabText(specs);
-  let merged = withFile(tree, '/etc/fstab', new TextEncoder().encode(fstab), options.epoch);
-  const planFor = (root: FileTree, noHoles?: BootPlan['noHoles']) => prepareAndPlan(root, specs, options, onWarning, noHoles);
-  let planned = planFor(merged);
+  const rootTree = withFile(tree, '/etc/fstab', new TextEncoder().encode(fstab), options.epoch);
+  // Tree outputs fail on their inputs (no /init, no kernel, no --docker-target) before a disk is built.
+  const treeSettings: TreeOutputSettings = {
+    epoch: options.epoch,
+    dockerTarget: options.dockerTarget,
+    ramdiskCompression: options.ramdiskCompression,
+    ramdiskLevel: options.ramdiskLevel,
+    onWarning,
+  };
+  checkTreeOutputs(rootTree, options.types, treeSettings);
 
-  // The bootloader (src/boot) adds its files to the tree before the filesystems are sized for good:
-  // it needs the partition numbers and offsets, which do not move when only the sizes change.
+  // The disk: only when a disk type is asked (tar, ramdisk, docker, oci need no table nor filesystem).
+  let diskPlan: DiskPlan | undefined;
+  let prepared: PreparedFilesystem[] = [];
   let boot: BootPlan | undefined;
   let bootLayout: BootLayout | undefined;
-  const route = chooseRoute(options.bootloader ?? 'none', merged, planned.plan, onWarning);
-  if (route !== 'none') {
-    merged = withPrivateDirs(merged, '/boot');
-    const layoutOptions = bootLayoutOptionsOf(specs, options.root ?? {});
-    const draft = bootLayoutFromPlan(planned.plan, layoutOptions);
-    boot = prepareBoot(merged, { route, layout: draft, ...(options.cmdline ? { cmdline: options.cmdline } : {}) });
-    planned = planFor(merged, boot.noHoles);
-    bootLayout = bootLayoutFromPlan(planned.plan, layoutOptions);
-    if (JSON.stringify(bootPositions(bootLayout)) !== JSON.stringify(bootPositions(draft))) {
-      throw failure('the partitions the bootloader uses moved when its files were added', 'give --image-size (a fixed size keeps them in place)');
+  if (needsDisk) {
+    let merged = rootTree;
+    const planFor = (root: FileTree, noHoles?: BootPlan['noHoles']) => prepareAndPlan(root, specs, options, onWarning, noHoles);
+    let planned = planFor(merged);
+    // The bootloader (src/boot) adds its files to the tree before the filesystems are sized for good:
+    // it needs the partition numbers and offsets, which do not move when only the sizes change.
+    const route = chooseRoute(options.bootloader ?? 'none', merged, planned.plan, onWarning);
+    if (route !== 'none') {
+      merged = withPrivateDirs(merged, '/boot');
+      const layoutOptions = bootLayoutOptionsOf(specs, options.root ?? {});
+      const draft = bootLayoutFromPlan(planned.plan, layoutOptions);
+      boot = prepareBoot(merged, { route, layout: draft, ...(options.cmdline ? { cmdline: options.cmdline } : {}) });
+      planned = planFor(merged, boot.noHoles);
+      bootLayout = bootLayoutFromPlan(planned.plan, layoutOptions);
+      if (JSON.stringify(bootPositions(bootLayout)) !== JSON.stringify(bootPositions(draft))) {
+        throw failure('the partitions the bootloader uses moved when its files were added', 'give --image-size (a fixed size keeps them in place)');
+      }
     }
+    prepared = planned.prepared;
+    diskPlan = planned.plan;
   }
-  const { prepared } = planned;
-  const diskPlan = planned.plan;
 
   // Every output's temp file first: an existing output is refused before any work is done.
-  const outs = options.types.map((type) => ({ type, out: new AtomicOutput(outputPath(options.name, type), { force: Boolean(options.force) }) }));
+  const force = Boolean(options.force);
+  const groups = options.types.map((type) => ({ type, outs: outputFiles(options.name, type).map((file) => new AtomicOutput(file, { force })) }));
+  const images = groups.flatMap((g) => g.outs.map((out) => ({ type: g.type, out })));
   const sums = options.checksum
-    ? outs.flatMap(({ out }) => ['sha256', 'md5'].map((algo) => ({ algo, image: out, out: new AtomicOutput(`${out.finalPath}.${algo}`, { force: Boolean(options.force) }) })))
+    ? images.flatMap(({ out }) => ['sha256', 'md5'].map((algo) => ({ algo, image: out, out: new AtomicOutput(`${out.finalPath}.${algo}`, { force }) })))
     : [];
-  const rawOut = outs.find((o) => o.type === 'raw')?.out;
-  const scratch = rawOut ?? new AtomicOutput(path.join(path.dirname(path.resolve(outputPath(options.name, 'raw'))), `.${path.basename(options.name)}.scratch`), { force: true });
-  const all = [...outs.map((o) => o.out), ...sums.map((s) => s.out)];
+  const rawOut = groups.find((g) => g.type === 'raw')?.outs[0];
+  const scratch = !needsDisk
+    ? undefined
+    : (rawOut ?? new AtomicOutput(path.join(path.dirname(path.resolve(outputPath(options.name, 'raw'))), `.${path.basename(options.name)}.scratch`), { force: true }));
+  const all = [...images.map((o) => o.out), ...sums.map((s) => s.out)];
   const summaries: FsSummary[] = [];
   const ext4Results = new Map<string, Ext4Result>();
   try {
-    const disk = FileDisk.create(scratch.tempPath, diskPlan.size);
+    const disk = diskPlan && scratch ? FileDisk.create(scratch.tempPath, diskPlan.size) : undefined;
     try {
-      if (diskPlan.table) writeTable(disk, diskPlan.table);
-      for (const p of prepared) {
-        const at = placeOf(diskPlan, p.spec);
-        const progress = progressFor(`${p.spec.type} ${p.spec.name}${p.spec.mountPoint ? ` (${p.spec.mountPoint})` : ''}`);
-        const { ext4, ...r } = p.write({ disk: disk.window(at.offset, at.size), offset: at.offset, onProgress: (d, t) => progress.update(d, t) });
-        progress.finish();
-        if (ext4 && p.spec.mountPoint) ext4Results.set(p.spec.mountPoint, ext4);
-        summaries.push({ name: p.spec.name, type: p.spec.type, mountPoint: p.spec.mountPoint, device: p.spec.device, offset: at.offset, size: at.size, ...r });
+      if (disk && diskPlan) {
+        if (diskPlan.table) writeTable(disk, diskPlan.table);
+        for (const p of prepared) {
+          const at = placeOf(diskPlan, p.spec);
+          const progress = progressFor(`${p.spec.type} ${p.spec.name}${p.spec.mountPoint ? ` (${p.spec.mountPoint})` : ''}`);
+          const { ext4, ...r } = p.write({ disk: disk.window(at.offset, at.size), offset: at.offset, onProgress: (d, t) => progress.update(d, t) });
+          progress.finish();
+          if (ext4 && p.spec.mountPoint) ext4Results.set(p.spec.mountPoint, ext4);
+          summaries.push({ name: p.spec.name, type: p.spec.type, mountPoint: p.spec.mountPoint, device: p.spec.device, offset: at.offset, size: at.size, ...r });
+        }
+        if (boot) {
+          // EXTLINUX needs the block map of the filesystem holding /boot.
+          const holder = ext4Results.get('/boot') ?? ext4Results.get('/');
+          installBoot(disk, boot, { ...(bootLayout ? { layout: bootLayout } : {}), ...(holder ? { blockMap: (path) => holder.blockMap(path), blockSize: holder.blockSize } : {}) });
+        }
       }
-      if (boot) {
-        // EXTLINUX needs the block map of the filesystem holding /boot.
-        const holder = ext4Results.get('/boot') ?? ext4Results.get('/');
-        installBoot(disk, boot, { ...(bootLayout ? { layout: bootLayout } : {}), ...(holder ? { blockMap: (path) => holder.blockMap(path), blockSize: holder.blockSize } : {}) });
-      }
-      const reader = new ScratchReader(disk);
+      const reader = disk ? new ScratchReader(disk) : undefined;
       try {
-        for (const { type, out } of outs) {
+        for (const { type, outs } of groups) {
           if (type === 'raw') continue;
-          const progress = progressFor(`writing ${out.finalPath}`);
+          const progress = progressFor(`writing ${outs.map((o) => o.finalPath).join(' + ')}`);
           if (isDiskType(type)) {
-            await encodeDiskTo(reader, type, out.tempPath, out.finalPath, { seed: options.seed, epoch: options.epoch, compress: options.compress, options: options.formatOptions }, progress);
+            const out = outs[0]!;
+            await encodeDiskTo(reader!, type, out.tempPath, out.finalPath, { seed: options.seed, epoch: options.epoch, compress: options.compress, options: options.formatOptions }, progress);
           } else {
-            await writeTarballTo(merged, out.tempPath, options.epoch, type === 'tgz');
+            // From the tree with the layout's fstab, without the bootloader's files: the same bytes whatever else -t asks.
+            await writeTreeOutput(rootTree, type, outs.map((o) => o.tempPath), treeSettings);
           }
           progress.finish();
         }
       } finally {
-        reader.close();
+        reader?.close();
       }
     } finally {
-      disk.close();
+      disk?.close();
     }
     // One read of each image feeds both hashes.
-    for (const { out } of outs) {
+    for (const { out } of images) {
       const mine = sums.filter((s) => s.image === out);
       if (mine.length === 0) continue;
       const hexes = await digestFile(out.tempPath, mine.map((s) => s.algo));
       mine.forEach((s, i) => writeFileSync(s.out.tempPath, checksumLine(hexes[i]!, path.basename(out.finalPath))));
     }
     for (const o of all) o.commit();
-    if (scratch !== rawOut) scratch.abort();
+    if (scratch && scratch !== rawOut) scratch.abort();
   } catch (e) {
     for (const o of all) o.abort();
-    scratch.abort();
+    scratch?.abort();
     throw e;
   }
   return {
@@ -171,7 +203,7 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
     filesystems: summaries,
     fstab,
     boot: boot ? { bios: boot.bios, uefi: boot.uefi, kernel: boot.kernel?.kernel.path, cmdline: boot.cmdline, messages: boot.messages } : undefined,
-    outputs: [...outs.flatMap(({ type, out }) => [{ type, path: out.finalPath }, ...sums.filter((s) => s.image === out).map((s) => ({ type: s.algo, path: s.out.finalPath }))])],
+    outputs: images.flatMap(({ type, out }) => [{ type, path: out.finalPath }, ...sums.filter((s) => s.image === out).map((s) => ({ type: s.algo, path: s.out.finalPath }))]),
   };
 }
 

@@ -15,12 +15,18 @@ import { encodeImage, FileSink, type EncodeProgress, type ImageFormat } from '..
 import { tarChunks } from '../tar/index.js';
 import type { FileTree } from '../tree/index.js';
 
-/** Every -t value: the disk containers, and the merged root as a tarball. */
-export const OUTPUT_TYPES = ['qcow2', 'raw', 'vhd', 'vmdk', 'vdi', 'tar', 'tgz'] as const;
+/**
+ * Every -t value: the disk containers, and the types made from the merged root alone (no partition
+ * table, no filesystem): the rootfs tarball, DIB's ramdisk (kernel + initramfs), Docker and OCI images.
+ */
+export const OUTPUT_TYPES = ['qcow2', 'raw', 'vhd', 'vmdk', 'vdi', 'tar', 'tgz', 'ramdisk', 'docker', 'oci'] as const;
 export type OutputType = (typeof OUTPUT_TYPES)[number];
+/** The -t values written from the tree, never from a disk. */
+export const TREE_TYPES = ['tar', 'tgz', 'ramdisk', 'docker', 'oci'] as const;
+export type TreeOutputType = (typeof TREE_TYPES)[number];
 
 export function isDiskType(t: OutputType): t is ImageFormat & OutputType {
-  return t !== 'tar' && t !== 'tgz';
+  return !(TREE_TYPES as readonly string[]).includes(t);
 }
 
 /** "qcow2,raw" → ['qcow2', 'raw'] (duplicates dropped, order kept). */
@@ -36,6 +42,23 @@ export function parseOutputTypes(text: string): OutputType[] {
 /** DIB names outputs NAME.<type>; a NAME already ending in .<type> is kept as it is. */
 export function outputPath(name: string, type: string): string {
   return name.endsWith(`.${type}`) ? name : `${name}.${type}`;
+}
+
+/**
+ * Every file a -t type writes, by DIB's names: ramdisk → NAME.initramfs and NAME.kernel (as
+ * ramdisk-image-create), docker → NAME.docker.tar, oci → NAME.oci.tar, the others NAME.<type>.
+ */
+export function outputFiles(name: string, type: OutputType): string[] {
+  switch (type) {
+    case 'ramdisk':
+      return [`${name}.initramfs`, `${name}.kernel`];
+    case 'docker':
+      return [outputPath(name, 'docker.tar')];
+    case 'oci':
+      return [outputPath(name, 'oci.tar')];
+    default:
+      return [outputPath(name, type)];
+  }
 }
 
 export interface DiskEncodeSettings {

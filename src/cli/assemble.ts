@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { assemble, OUTPUT_TYPES, parseOutputTypes, type AssembleResult, type BootloaderChoice } from '../assemble/index.js';
+import { assemble, OUTPUT_TYPES, TREE_TYPES, parseOutputTypes, type AssembleResult, type BootloaderChoice } from '../assemble/index.js';
 import { inputError } from '../errors.js';
 import { BOOT_ROUTES } from '../boot/index.js';
 import { parseOptionList } from '../formats/index.js';
@@ -16,6 +16,10 @@ import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
 import { readRootfs, type Rootfs } from '../tar/index.js';
 import { FileTree } from '../tree/index.js';
+import { expandContainerInputs, type ExpandedInputs } from '../assemble/container-input.js';
+import { findKernel } from '../boot/index.js';
+import type { CpioCompression } from '../fs/cpio/index.js';
+import { kernelAdvice, requireImageKernel } from '../oci/index.js';
 import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
 interface AssembleArgs {
@@ -39,6 +43,9 @@ interface AssembleArgs {
   force?: boolean;
   quiet?: boolean;
   json?: boolean;
+  'docker-target'?: string;
+  'ramdisk-compression'?: CpioCompression;
+  'ramdisk-level'?: number;
 }
 
 export const BOOTLOADERS: readonly BootloaderChoice[] = BOOT_ROUTES;
@@ -77,6 +84,7 @@ export function splitOutputArgs(values: readonly string[], qemuImgOptions: strin
 
 function textSummary(r: AssembleResult): string {
   const p = r.plan;
+  if (!p) return r.outputs.map((o) => `wrote ${o.path}`).join('\n');
   const table = p.table ? `${p.table.scheme}, ${p.partitions.length} partition${p.partitions.length === 1 ? '' : 's'}` : 'no partition table';
   const lines = [`disk: ${formatSize(p.size)}, ${table}`];
   for (const part of p.partitions) {
@@ -93,10 +101,10 @@ function textSummary(r: AssembleResult): string {
 function jsonSummary(r: AssembleResult): string {
   return JSON.stringify(
     {
-      size: r.plan.size,
-      sectorSize: r.plan.sectorSize,
-      scheme: r.plan.table?.scheme ?? 'none',
-      partitions: r.plan.partitions,
+      size: r.plan?.size ?? null,
+      sectorSize: r.plan?.sectorSize ?? null,
+      scheme: r.plan ? (r.plan.table?.scheme ?? 'none') : null,
+      partitions: r.plan?.partitions ?? [],
       filesystems: r.filesystems,
       fstab: r.fstab,
       boot: r.boot ?? null,
@@ -112,7 +120,7 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
   describe: 'Assemble rootfs tarballs and a DIB block-device layout into disk images',
   builder: (y: Argv) =>
     withSeed(withQuiet(y))
-      .positional('rootfs', { type: 'string', array: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, layered in order (none: empty filesystems)' })
+      .positional('rootfs', { type: 'string', array: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, or container images (docker-archive, OCI archive or layout: their layers, whiteouts applied), layered in order (none: empty filesystems)' })
       .option('output', { alias: 'o', type: 'string', array: true, demandOption: true, describe: 'Image name (writes NAME.<type>); -o key=value passes options to the image encoders, as qemu-img -o' })
       .option('type', { alias: 't', type: 'string', default: 'qcow2', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')}` })
       .option('block-device', { type: 'string', describe: 'Layout: a preset (mbr, gpt, efi, none) or a DIB block-device YAML file [default: $DIB_BLOCK_DEVICE_CONFIG, else mbr]' })
@@ -130,10 +138,16 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       .option('preserve-owner', { type: 'boolean', describe: "Directory inputs: keep the host's uid/gid instead of root" })
       .option('force', { type: 'boolean', describe: 'Overwrite existing outputs' })
       .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
+      .option('docker-target', { type: 'string', describe: 'repository[:tag] of the -t docker image (required there, as in DIB) and of -t oci' })
+      .option('ramdisk-compression', { type: 'string', choices: ['gzip', 'zstd', 'none'] as const, default: 'gzip', describe: 'Compression of NAME.initramfs (-t ramdisk); zstd needs Node.js 22.15+' })
+      .option('ramdisk-level', { type: 'number', describe: 'Compression level of NAME.initramfs [default: gzip 6, zstd 19]' })
       .example('$0 assemble rootfs.tar.zst -o disk', 'disk.qcow2: one MBR partition (ext4, label cloudimg-rootfs), sized to the content')
       .example('$0 assemble rootfs.tar --block-device efi -t qcow2,raw --checksum -o disk', 'ESP (FAT32, /boot/efi) + BIOS boot + root on GPT; disk.qcow2, disk.raw and their .sha256/.md5')
       .example('$0 assemble base.tar overlay/ --block-device layout.yaml --image-size 4GiB --seed ci -o disk', 'a DIB YAML layout; with --seed and SOURCE_DATE_EPOCH the bytes are the same every run')
       .example('$0 assemble rootfs.tar -t vhd -o disk -o subformat=fixed', 'encoder options after -o key=value, as qemu-img -o')
+      .example('$0 assemble rootfs.tar.zst -t ramdisk -o bm', 'bm.initramfs + bm.kernel (DIB ramdisk-image-create names); the tree needs an executable /init and a kernel in /boot')
+      .example('$0 assemble rootfs.tar -t docker,oci --docker-target myimage:1.0 -o img', 'img.docker.tar (docker/podman load) and img.oci.tar (skopeo copy oci-archive:...); no disk is built')
+      .example('$0 assemble image.docker.tar --block-device efi -o vm', 'a container image (docker save, podman save, OCI archive/layout) as ROOTFS: its layers in order, then a bootable disk (the image needs a kernel)')
       .example('$0 assemble --block-device efi --image-size 1GiB -t raw -o demo', 'no ROOTFS: the layout with empty filesystems (a quick look at a layout)') as unknown as Argv<AssembleArgs>,
   handler: (args: ArgumentsCamelCase<AssembleArgs>) =>
     runCommand(async () => {
@@ -148,18 +162,27 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       const epoch = resolveEpoch();
       const inputs = args.rootfs ?? [];
       if (inputs.length === 0 && !quiet) process.stderr.write('tsdib: no ROOTFS given: the filesystems are made empty\n');
+      const expanded: ExpandedInputs = inputs.length === 0 ? { paths: [], images: [], cleanup: () => {} } : await expandContainerInputs(inputs, tmpdir());
       const reading = startProgress('reading rootfs', { quiet });
-      const rootfs: Pick<Rootfs, 'tree' | 'cleanup'> =
-        inputs.length === 0
-          ? { tree: new FileTree({ sec: epoch, nsec: 0 }), cleanup: () => {} }
-          : await readRootfs(inputs, {
-              tmpDir: tmpdir(),
-              defaultTime: { sec: epoch, nsec: 0 },
-              preserveOwner: Boolean(args['preserve-owner']),
-              onProgress: (p) => reading.update(p.done, p.total || undefined),
-            });
+      let rootfs: Pick<Rootfs, 'tree' | 'cleanup'>;
+      try {
+        rootfs =
+          inputs.length === 0
+            ? { tree: new FileTree({ sec: epoch, nsec: 0 }), cleanup: () => {} }
+            : await readRootfs(expanded.paths, {
+                tmpDir: tmpdir(),
+                defaultTime: { sec: epoch, nsec: 0 },
+                preserveOwner: Boolean(args['preserve-owner']),
+                onProgress: (p) => reading.update(p.done, p.total || undefined),
+              });
+      } catch (e) {
+        expanded.cleanup();
+        throw e;
+      }
       reading.finish();
       try {
+        for (const image of expanded.images) if (!quiet) process.stderr.write(`tsdib: ${image.input}: ${image.kind}, ${image.layers} layer${image.layers === 1 ? '' : 's'}\n`);
+        checkImageKernel(rootfs.tree, expanded, types, args.bootloader, quiet);
         const result = await assemble(rootfs.tree, {
           layout,
           name,
@@ -178,11 +201,28 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
           ...(args.cmdline !== undefined ? { cmdline: args.cmdline } : {}),
           onWarning: (m) => process.stderr.write(`tsdib: ${m}\n`),
           progress: (label) => startProgress(label, { quiet }),
+          dockerTarget: args['docker-target'],
+          ramdiskCompression: args['ramdisk-compression'],
+          ramdiskLevel: args['ramdisk-level'],
         });
         if (!quiet && !args.json) for (const m of result.boot?.messages ?? []) process.stderr.write(`tsdib: ${m}\n`);
         process.stdout.write(`${args.json ? jsonSummary(result) : textSummary(result)}\n`);
       } finally {
         rootfs.cleanup();
+        expanded.cleanup();
       }
     }),
 };
+
+/**
+ * A container image rarely has a kernel. When the outputs need one (-t ramdisk, an explicit
+ * --bootloader with a disk type), say which packages to add; with --bootloader auto, the disk is
+ * still written without a bootloader, and the warning says the same.
+ */
+function checkImageKernel(tree: FileTree, expanded: ExpandedInputs, types: readonly string[], bootloader: BootloaderChoice, quiet: boolean): void {
+  const image = expanded.images.at(-1);
+  if (!image || findKernel(tree)) return;
+  const wantsDisk = types.some((t) => !(TREE_TYPES as readonly string[]).includes(t));
+  if (types.includes('ramdisk') || (wantsDisk && bootloader !== 'auto' && bootloader !== 'none')) requireImageKernel(tree, image.input);
+  if (wantsDisk && bootloader === 'auto' && !quiet) process.stderr.write(`tsdib: ${image.input}: the container image has no kernel, the disk will not boot: ${kernelAdvice(tree)}\n`);
+}

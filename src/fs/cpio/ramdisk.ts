@@ -33,22 +33,39 @@ const COPY_CHUNK = 1 << 20;
  */
 export async function writeRamdisk(tree: FileTree, name: string, options: WriteRamdiskOptions = {}): Promise<RamdiskResult> {
   requireInit(tree);
-  const { kernel } = requireKernel(tree, options);
+  requireKernel(tree, options);
   const initramfs = new AtomicOutput(`${name}.initramfs`, { force: options.force });
   const kernelOut = new AtomicOutput(`${name}.kernel`, { force: options.force });
   try {
-    const stream = fs.createWriteStream(initramfs.tempPath);
-    const result = await writeCpio(tree, stream, options);
-    await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    const kernelBytes = copyBody(kernel.inode, kernelOut.tempPath);
+    const result = await writeRamdiskTo(tree, initramfs.tempPath, kernelOut.tempPath, options);
     initramfs.commit();
     kernelOut.commit();
-    return { ...result, initramfsPath: initramfs.finalPath, kernelPath: kernelOut.finalPath, kernelSource: kernel.path, kernelBytes };
+    return { ...result, initramfsPath: initramfs.finalPath, kernelPath: kernelOut.finalPath };
   } catch (e) {
     initramfs.abort();
     kernelOut.abort();
     throw e;
   }
+}
+
+/**
+ * The ramdisk into two given paths, written in place (no temp names, no rename): for callers that
+ * commit several outputs together (tsdib assemble). Checks /init and the kernel before writing.
+ */
+export async function writeRamdiskTo(tree: FileTree, initramfsPath: string, kernelPath: string, options: WriteRamdiskOptions = {}): Promise<RamdiskResult> {
+  requireInit(tree);
+  const { kernel } = requireKernel(tree, options);
+  const stream = fs.createWriteStream(initramfsPath);
+  const result = await writeCpio(tree, stream, options);
+  await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  const kernelBytes = copyBody(kernel.inode, kernelPath);
+  return { ...result, initramfsPath, kernelPath, kernelSource: kernel.path, kernelBytes };
+}
+
+/** Throws the input error writeRamdisk would, before any work: no /init, or no kernel to go with it. */
+export function checkRamdiskTree(tree: FileTree, options: KernelSearchOptions = {}): void {
+  requireInit(tree);
+  requireKernel(tree, options);
 }
 
 function requireInit(tree: FileTree): void {
