@@ -1,0 +1,199 @@
+/**
+ * Chroot executors: how element scripts run without root (issue 7, reference/dib.md §12).
+ *
+ * - userns: util-linux `unshare` makes a user namespace in which the caller is uid 0. With subordinate
+ *   ranges in /etc/subuid and /etc/subgid (`--map-auto`, via newuidmap/newgidmap) every in-image uid
+ *   0..65535 maps to a real host id, so `chown` to any owner works and persists on disk; without them only
+ *   uid 0 is mapped (chown to other users fails). A mount namespace gives the chroot its own /proc, a
+ *   small /dev (bind-mounted nodes), /sys and the hooks at /tmp/in_target.d. Run as real root, the same
+ *   thing happens without the user namespace.
+ * - proot: ptrace-based fake root (Debian package `proot`); ownership changes are not kept.
+ * - none: no chroot at all; only outside phases may have scripts.
+ *
+ * Every command of a build goes through one Executor so that files the scripts made with mapped owners
+ * are also packed and removed inside the same mapping (the host user could not delete them otherwise).
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { failure, inputError } from '../errors.js';
+
+export type ChrootMode = 'auto' | 'userns' | 'proot' | 'none';
+export const CHROOT_MODES: readonly ChrootMode[] = ['auto', 'userns', 'proot', 'none'];
+
+/** What the executor needs to know to run a chroot script. */
+export interface ChrootMounts {
+  /** The staging tree (the image's /). */
+  readonly root: string;
+  /** The merged hooks directory, shown read-write at /tmp/in_target.d. */
+  readonly hooks: string;
+}
+
+export interface RunRequest {
+  /** argv: the program and its arguments. */
+  readonly argv: readonly string[];
+  readonly env: Record<string, string>;
+  readonly cwd?: string;
+  /** Given: run chrooted into mounts.root; absent: run on the host (still inside the namespace). */
+  readonly chroot?: ChrootMounts;
+  /** Every line of output (stdout and stderr merged, in order). */
+  readonly onOutput?: (chunk: Buffer) => void;
+  /** Bytes written to stdin. */
+  readonly stdoutTo?: number;
+}
+
+export interface Executor {
+  readonly mode: Exclude<ChrootMode, 'auto'>;
+  /** One line for the build log: what kind of root the scripts get. */
+  readonly description: string;
+  /** Whether chroot phases can run. */
+  readonly canChroot: boolean;
+  /** Runs a command; resolves with its exit status (signals as 128+n). */
+  run(request: RunRequest): Promise<number>;
+  /** argv prefix that runs a host command as (mapped) root, for synchronous helpers like rm and tar. */
+  readonly hostPrefix: readonly string[];
+}
+
+/** Environment switch for tests and locked-down hosts: TSDIB_NO_USERNS=1 treats user namespaces as unavailable. */
+export const NO_USERNS_VAR = 'TSDIB_NO_USERNS';
+
+function tryRun(argv: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20000 });
+}
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** The unshare prefix that works on this host, or why none does. */
+export function probeUserns(env: NodeJS.ProcessEnv = process.env): { prefix: string[]; fullMap: boolean } | { reason: string } {
+  if (env[NO_USERNS_VAR] === '1') return { reason: `${NO_USERNS_VAR}=1 is set` };
+  const ns = ['--mount', '--pid', '--fork', '--kill-child'];
+  if (isRoot()) {
+    const r = tryRun(['unshare', ...ns, 'true']);
+    return r.status === 0 ? { prefix: ['unshare', ...ns], fullMap: true } : { reason: `unshare as root failed: ${(r.stderr || String(r.error)).trim()}` };
+  }
+  const full = ['unshare', '--map-auto', '--map-root-user', ...ns];
+  const r1 = tryRun([...full, 'true']);
+  if (r1.status === 0) return { prefix: full, fullMap: true };
+  const single = ['unshare', '--map-root-user', ...ns];
+  const r2 = tryRun([...single, 'true']);
+  if (r2.status === 0) return { prefix: single, fullMap: false };
+  return { reason: (r2.stderr || r1.stderr || String(r2.error ?? r1.error)).trim().split('\n')[0] ?? 'unshare failed' };
+}
+
+export function haveProot(): boolean {
+  const r = tryRun(['proot', '--version']);
+  return r.status === 0;
+}
+
+/**
+ * The shell run inside the namespace before a chroot script: mounts /proc, a tmpfs /dev with the usual
+ * nodes bound from the host, /sys, the hooks, and the host's resolv.conf (so package managers resolve
+ * names), then chroots. Positional: $1 root, $2 hooks, then the command. Mounts vanish with the namespace.
+ */
+export const CHROOT_SETUP = `set -e
+R=$1; H=$2; shift 2
+mkdir -p "$R/proc" "$R/dev" "$R/sys" "$R/tmp/in_target.d"
+mount -t proc proc "$R/proc"
+mount -t tmpfs -o mode=755 tmpfs "$R/dev"
+for n in null zero full random urandom tty; do
+  if [ -e "/dev/$n" ]; then : > "$R/dev/$n"; mount --bind "/dev/$n" "$R/dev/$n"; fi
+done
+mkdir -p "$R/dev/pts" "$R/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$R/dev/pts" 2>/dev/null && ln -sf pts/ptmx "$R/dev/ptmx" || true
+ln -sf /proc/self/fd "$R/dev/fd"; ln -sf /proc/self/fd/0 "$R/dev/stdin"; ln -sf /proc/self/fd/1 "$R/dev/stdout"; ln -sf /proc/self/fd/2 "$R/dev/stderr"
+mount --rbind /sys "$R/sys" 2>/dev/null || true
+mount --bind "$H" "$R/tmp/in_target.d"
+made_resolv=
+if [ -e /etc/resolv.conf ] && [ -d "$R/etc" ] && [ ! -L "$R/etc/resolv.conf" ]; then
+  [ -e "$R/etc/resolv.conf" ] || { : > "$R/etc/resolv.conf"; made_resolv=1; }
+  mount --bind /etc/resolv.conf "$R/etc/resolv.conf" || true
+fi
+set +e
+chroot "$R" "$@"
+status=$?
+if [ -n "$made_resolv" ]; then umount "$R/etc/resolv.conf" 2>/dev/null; rm -f "$R/etc/resolv.conf"; fi
+exit $status
+`;
+
+function spawnAndWait(argv: readonly string[], request: RunRequest): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: request.env,
+      cwd: request.cwd,
+      stdio: ['ignore', request.stdoutTo ?? 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (c: Buffer) => request.onOutput?.(c));
+    child.stderr?.on('data', (c: Buffer) => request.onOutput?.(c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== null) resolvePromise(code);
+      else resolvePromise(128 + (signal ? (({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }) as Record<string, number>)[signal] ?? 1 : 1));
+    });
+  });
+}
+
+class UsernsExecutor implements Executor {
+  readonly mode = 'userns' as const;
+  readonly canChroot = true;
+  constructor(
+    readonly hostPrefix: readonly string[],
+    readonly description: string,
+  ) {}
+  run(request: RunRequest): Promise<number> {
+    const argv = request.chroot
+      ? [...this.hostPrefix, 'sh', '-c', CHROOT_SETUP, 'tsdib-chroot', request.chroot.root, request.chroot.hooks, ...request.argv]
+      : [...this.hostPrefix, ...request.argv];
+    return spawnAndWait(argv, request);
+  }
+}
+
+class ProotExecutor implements Executor {
+  readonly mode = 'proot' as const;
+  readonly canChroot = true;
+  readonly hostPrefix: readonly string[] = ['proot', '-0'];
+  readonly description = 'proot (ptrace fake root; ownership changes are not kept, every file is packed as root)';
+  run(request: RunRequest): Promise<number> {
+    const argv = request.chroot
+      ? ['proot', '-0', '-r', request.chroot.root, '-b', '/proc', '-b', '/dev', '-b', '/sys', '-b', `${request.chroot.hooks}:/tmp/in_target.d`, '-b', '/etc/resolv.conf', '-w', '/', ...request.argv]
+      : ['proot', '-0', ...request.argv];
+    return spawnAndWait(argv, request);
+  }
+}
+
+class NoChrootExecutor implements Executor {
+  readonly mode = 'none' as const;
+  readonly canChroot = false;
+  readonly hostPrefix: readonly string[] = [];
+  readonly description = 'none (scripts run as the calling user; no chroot phases; files are packed as root)';
+  run(request: RunRequest): Promise<number> {
+    if (request.chroot) return Promise.reject(new Error('internal: chroot script with --chroot none'));
+    return spawnAndWait(request.argv, request);
+  }
+}
+
+const ENABLE_HINT =
+  'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 or user.max_user_namespaces>0, and kernel.apparmor_restrict_unprivileged_userns=0), give your user ranges in /etc/subuid and /etc/subgid (usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER), or install proot (apt-get install proot); --chroot none builds images whose elements have no chroot-phase scripts';
+
+/** Picks the executor for --chroot; `auto` prefers userns, then proot, then none. */
+export function selectExecutor(mode: ChrootMode, env: NodeJS.ProcessEnv = process.env): Executor {
+  if (!CHROOT_MODES.includes(mode)) throw inputError(`--chroot ${String(mode)}: unknown mode`, `use one of ${CHROOT_MODES.join(', ')}`);
+  if (mode === 'none') return new NoChrootExecutor();
+  if (mode === 'userns' || mode === 'auto') {
+    const probe = probeUserns(env);
+    if ('prefix' in probe) {
+      const what = isRoot()
+        ? 'mount namespace as real root'
+        : probe.fullMap
+          ? 'user namespace with subordinate ids (chown to any uid works)'
+          : 'user namespace mapping only your uid to root (no /etc/subuid range: chown to other uids fails)';
+      return new UsernsExecutor(probe.prefix, `userns: ${what}`);
+    }
+    if (mode === 'userns') throw failure(`--chroot userns: user namespaces are not available (${probe.reason})`, ENABLE_HINT);
+  }
+  if (haveProot()) return new ProotExecutor();
+  if (mode === 'proot') throw failure('--chroot proot: proot is not installed', 'apt-get install proot, or use --chroot userns');
+  return new NoChrootExecutor();
+}
+
+/** The error for a build that has chroot-phase scripts but no way to run them. */
+export function noChrootError(phase: string, scripts: readonly string[]) {
+  return failure(`phase ${phase} has scripts that run inside the image (${scripts.join(', ')}) but no chroot is available`, ENABLE_HINT);
+}
