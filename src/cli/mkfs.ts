@@ -8,9 +8,7 @@ import type { CommandModule } from 'yargs';
 import { FileDisk } from '../disk/index.js';
 import { inputError } from '../errors.js';
 import { autoSize, planExt4, writeExt4, type Ext4Options } from '../fs/ext4/index.js';
-import { planFat, writeFat } from '../fs/fat/index.js';
 import type { FatType } from '../fs/fat/constants.js';
-import { SWAP_MIN_PAGES, SWAP_PAGE_SIZE, writeSwap } from '../fs/swap.js';
 import { AtomicOutput, writeAtomically } from '../output.js';
 import { startProgress, type Progress } from '../progress.js';
 import { deriveUint32, deriveUuid } from '../seed.js';
@@ -112,7 +110,9 @@ async function mkfsExt4(argv: MkfsArgs, tree: FileTree, out: AtomicOutput, seed:
   };
 }
 
+// The FAT and swap writers are loaded when asked for (start-up time of `mkfs ext4`).
 async function mkfsVfat(argv: MkfsArgs, tree: FileTree, out: AtomicOutput, seed: string, epoch: number, progress: Progress): Promise<Summary> {
+  const { planFat, writeFat } = await import('../fs/fat/index.js');
   const fatType = argv['fat-type'];
   if (fatType !== undefined && ![12, 16, 32].includes(fatType)) throw inputError(`--fat-type ${fatType}: use 12, 16 or 32`);
   const type = fatType as FatType | undefined;
@@ -139,6 +139,7 @@ async function mkfsVfat(argv: MkfsArgs, tree: FileTree, out: AtomicOutput, seed:
 }
 
 async function mkfsSwap(argv: MkfsArgs, out: AtomicOutput, seed: string): Promise<Summary> {
+  const { SWAP_MIN_PAGES, SWAP_PAGE_SIZE, writeSwap } = await import('../fs/swap.js');
   if (argv.size === undefined) throw inputError('mkfs swap needs --size', `e.g. --size 1GiB (at least ${SWAP_MIN_PAGES * SWAP_PAGE_SIZE} bytes)`);
   const size = parseSize(argv.size, '--size');
   const uuid = argv.uuid ?? deriveUuid(seed, 'mkfs/swap uuid');

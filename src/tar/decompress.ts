@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as zlib from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
-import xzDecompress from 'xz-decompress';
+// fzstd and xz-decompress are loaded when a zstd or xz input arrives: a plain .tar (the common case)
+// should not pay for compiling them at start-up.
 import { writeFully } from '../disk/file.js';
 import { inputError } from '../errors.js';
 
@@ -70,9 +70,11 @@ export async function decompressToSpool(
     if (compression === 'zstd') {
       await zstdToSpool(file, spoolPath, onRead);
     } else {
+      // Loaded before the source opens: its 'data' listener starts the flow at once.
+      const xzDecompress = compression === 'xz' ? (await import('xz-decompress')).default : undefined;
       const source = countingReadStream(file, onRead);
       const sink = fs.createWriteStream(spoolPath, { highWaterMark: 1 << 20 });
-      if (compression === 'xz') {
+      if (xzDecompress) {
         const web = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
         const xz = new xzDecompress.XzReadableStream(web) as unknown as WebReadableStream<Uint8Array>;
         await pipeline(Readable.fromWeb(xz), sink);
@@ -102,6 +104,7 @@ function countingReadStream(file: string, onRead: (bytes: number) => void): Read
  * to gigabytes in one push.
  */
 async function zstdToSpool(file: string, spoolPath: string, onRead: (bytes: number) => void): Promise<void> {
+  const { Decompress: ZstdDecompress } = await import('fzstd');
   const input = fs.openSync(file, 'r');
   const output = fs.openSync(spoolPath, 'w');
   try {
