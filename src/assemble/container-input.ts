@@ -12,8 +12,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as zlib from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
-import xzDecompress from 'xz-decompress';
+// fzstd and xz-decompress are loaded only when a compressed input is peeked (start-up stays light).
 import { detectContainerImage, openContainerLayers, type ContainerImageKind } from '../oci/index.js';
 import { sniffCompression, type Compression } from '../tar/index.js';
 
@@ -151,15 +150,17 @@ export async function peekDecompressed(file: string, compression: Exclude<Compre
   const done = () => have >= limit;
   try {
     if (compression === 'zstd') {
+      const { Decompress: ZstdDecompress } = await import('fzstd');
       const decoder = new ZstdDecompress((block) => take(block.slice()));
       forEachChunk(file, (chunk) => {
         decoder.push(chunk);
         return done();
       });
     } else {
+      const xzDecompress = compression === 'xz' ? (await import('xz-decompress')).default : undefined;
       const source = Readable.from(chunksOf(file));
       const stream: AsyncIterable<Uint8Array> =
-        compression === 'gzip'
+        !xzDecompress
           ? source.pipe(zlib.createGunzip())
           : Readable.fromWeb(new xzDecompress.XzReadableStream(Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>) as unknown as WebReadableStream<Uint8Array>);
       for await (const chunk of stream) {

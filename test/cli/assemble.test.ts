@@ -3,7 +3,7 @@
  * layout sources (presets, YAML, DIB_BLOCK_DEVICE_CONFIG inline and file://), DIB's test_mbr tables
  * read by partx, sizing messages, -o NAME with -o key=value, --checksum, --json, --bootloader.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tsdib } from '../helpers/cli.js';
@@ -43,7 +43,7 @@ describe('tsdib assemble: usage and errors', () => {
     const out = join(dir, 'out');
     mkdirSync(out);
     const cases: [string[], RegExp][] = [
-      [['-t', 'iso'], /^tsdib: -t: unknown image type "iso": use qcow2, raw, vhd, vmdk, vdi, tar, tgz\n$/],
+      [['-t', 'iso'], /^tsdib: -t: unknown image type "iso": use qcow2, raw, vhd, vmdk, vdi, tar, tgz, ramdisk, docker, oci\n$/],
       [['--block-device', 'efi', '--image-size', '100MiB'], /^tsdib: disk too small for the partition layout: need \d+ MiB, have 100 MiB: use --image-size \d+MiB or more\n$/],
       [['--block-device', fixture('typo_key')], /typo_key\.yaml \[1\]\.partitioning\.partitions\[0\]\.mkfs\.mount\.fstab: unknown key "fck-passno"/],
       [['--block-device', 'msdos'], /--block-device msdos: neither a preset \(mbr, gpt, efi, none\) nor a YAML file/],
@@ -208,5 +208,160 @@ describe.runIf(haveTools('partx', 'sfdisk', 'sgdisk', 'e2fsck', 'debugfs', 'qemu
     expect(tsdib(['assemble', rootfs(dir), '-o', 'x', '-t', 'raw', '--image-size', '1', '--bootloader', 'none'], { cwd: dir }).status).toBe(0);
     expect(statSync(join(dir, 'x.raw')).size).toBe(GiB);
     expect(statSync(join(dir, 'x.raw')).blocks * 512).toBeLessThan(64 * MiB);
+  });
+});
+
+/** A rootfs directory for the tree outputs: an executable /init, a kernel, a hard link, a symlink. */
+function bootableRootfs(dir: string, options: { init?: boolean; kernel?: boolean } = {}): string {
+  const root = join(dir, 'broot');
+  for (const d of ['boot', 'etc', 'bin']) mkdirSync(join(root, d), { recursive: true });
+  if (options.init !== false) {
+    writeFileSync(join(root, 'init'), '#!/bin/sh\necho TSDIB-MARK\n');
+    chmodSync(join(root, 'init'), 0o755);
+  }
+  if (options.kernel !== false) writeFileSync(join(root, 'boot/vmlinuz-6.1.0-18-amd64'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff)));
+  writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\n');
+  writeFileSync(join(root, 'bin/tool'), 'tool body\n');
+  linkSync(join(root, 'bin/tool'), join(root, 'bin/tool2'));
+  symlinkSync('/bin/tool', join(root, 'bin/tool-link'));
+  return root;
+}
+
+const EPOCH_ENV = { ...process.env, SOURCE_DATE_EPOCH: '1700000000' };
+
+describe('tsdib assemble: -t ramdisk, docker, oci (tree outputs)', () => {
+  const tmp = useTmpDir();
+  test('--help shows the new types and their flags', () => {
+    const r = tsdib(['assemble', '--help']);
+    for (const s of ['-t ramdisk', '--docker-target', '-t docker,oci', 'image.docker.tar', '--ramdisk-compression']) expect(r.stdout).toContain(s);
+  });
+  test('input errors of the tree types exit 2 before any output: -t docker without --docker-target, a bad target, no /init, no kernel', () => {
+    const dir = tmp();
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const good = bootableRootfs(dir);
+    const noInit = bootableRootfs(join(dir, 'a'), { init: false });
+    const noKernel = bootableRootfs(join(dir, 'b'), { kernel: false });
+    const cases: [string, string[], RegExp][] = [
+      [good, ['-t', 'qcow2,docker'], /^tsdib: -t docker needs --docker-target: name the image as DIB does: --docker-target repository\[:tag\]/],
+      [good, ['-t', 'oci', '--docker-target', 'Bad:Name'], /--docker-target "Bad:Name": "Bad" is not a valid repository name component/],
+      [noInit, ['-t', 'raw,ramdisk'], /^tsdib: the tree has no \/init: an initramfs needs one/],
+      [noKernel, ['-t', 'ramdisk,tar'], /kernel/],
+    ];
+    for (const [root, args, message] of cases) {
+      const r = tsdib(['assemble', root, '-o', 'x', '--bootloader', 'none', ...args], { cwd: out, env: EPOCH_ENV });
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    }
+    expect(readdirSync(out)).toEqual([]);
+  });
+  test('an existing NAME.kernel stops the whole assembly: no other output appears', () => {
+    const dir = tmp();
+    const root = bootableRootfs(dir);
+    writeFileSync(join(dir, 'x.kernel'), 'precious');
+    const r = tsdib(['assemble', root, '-o', 'x', '-t', 'raw,docker,ramdisk', '--docker-target', 'x', '--bootloader', 'none'], { cwd: dir, env: EPOCH_ENV });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('tsdib: x.kernel already exists: remove it or pass --force\n');
+    expect(readdirSync(dir).sort()).toEqual(['broot', 'x.kernel']);
+    expect(readFileSync(join(dir, 'x.kernel'), 'utf8')).toBe('precious');
+  });
+  test('only tree types: no disk is planned nor built (an --image-size far too small for the layout does not matter)', () => {
+    const dir = tmp();
+    const r = tsdib(['assemble', bootableRootfs(dir), '-o', 'x', '-t', 'tar,oci', '--block-device', 'efi', '--image-size', '1MiB', '--json'], { cwd: dir, env: EPOCH_ENV });
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { size: unknown; scheme: unknown; filesystems: unknown[]; outputs: { path: string }[] };
+    expect(json.size).toBeNull();
+    expect(json.scheme).toBeNull();
+    expect(json.filesystems).toEqual([]);
+    expect(json.outputs.map((o) => o.path)).toEqual(['x.tar', 'x.oci.tar']);
+    expect(readdirSync(dir).sort()).toEqual(['broot', 'x.oci.tar', 'x.tar']);
+  });
+});
+
+describe.runIf(haveTools('cpio', 'bsdtar', 'gzip', 'skopeo', 'e2fsck', 'debugfs', 'sha256sum'))('tsdib assemble: tree outputs read by cpio, bsdtar, skopeo; container images as ROOTFS checked by e2fsck and debugfs', () => {
+  const tmp = useTmpDir();
+  test('-t raw,ramdisk,docker,oci --checksum: NAME.initramfs (cpio and bsdtar list it, /init runs the marker), NAME.kernel = the tree\'s kernel, both images read by skopeo, checksums verify; reruns are byte-identical', () => {
+    const dir = tmp();
+    const root = bootableRootfs(dir);
+    const run = (sub: string) => {
+      const out = join(dir, sub);
+      mkdirSync(out);
+      const r = tsdib(['assemble', root, '-o', 'img', '-t', 'raw,ramdisk,docker,oci', '--docker-target', 'tsdib/test:1.0', '--checksum', '--seed', 'ci', '--bootloader', 'none'], { cwd: out, env: EPOCH_ENV });
+      expect(r.status, r.stderr).toBe(0);
+      return out;
+    };
+    const a = run('a');
+    const files = ['img.raw', 'img.initramfs', 'img.kernel', 'img.docker.tar', 'img.oci.tar'];
+    expect(readdirSync(a).sort()).toEqual(files.flatMap((f) => [f, `${f}.md5`, `${f}.sha256`]).sort());
+    for (const f of files) expect(runTool('sha256sum', ['-c', `${f}.sha256`], { cwd: a }).status, f).toBe(0);
+
+    // The initramfs, read by GNU cpio and by libarchive.
+    const cpioList = runTool('sh', ['-c', `gzip -dc ${join(a, 'img.initramfs')} | cpio -itv --quiet`]);
+    expect(cpioList.status, cpioList.stderr).toBe(0);
+    expect(cpioList.stdout).toMatch(/^-rwxr-xr-x +1 root +root +\d+ .* init$/m);
+    expect(cpioList.stdout).toMatch(/^lrwxrwxrwx .* bin\/tool-link -> \/bin\/tool$/m);
+    expect(cpioList.stdout).toMatch(/^-rw-r--r-- +2 root +root .* bin\/tool2$/m);
+    const bsd = runTool('bsdtar', ['-xOf', join(a, 'img.initramfs'), 'init']);
+    expect(bsd.stdout).toBe('#!/bin/sh\necho TSDIB-MARK\n');
+    const unpacked = join(a, 'unpacked');
+    mkdirSync(unpacked);
+    expect(runTool('bsdtar', ['-xf', join(a, 'img.initramfs'), '-C', unpacked]).status).toBe(0);
+    expect(runTool('sh', [join(unpacked, 'init')]).stdout).toBe('TSDIB-MARK\n');
+    expect(readFileSync(join(unpacked, 'bin/tool2'), 'utf8')).toBe('tool body\n');
+    expect(readFileSync(join(a, 'img.kernel')).equals(readFileSync(join(root, 'boot/vmlinuz-6.1.0-18-amd64')))).toBe(true);
+
+    // The container images, read by skopeo.
+    for (const [transport, file] of [['docker-archive', 'img.docker.tar'], ['oci-archive', 'img.oci.tar']] as const) {
+      const r = runTool('skopeo', ['inspect', '--raw', `${transport}:${join(a, file)}`]);
+      expect(r.status, `${file}: ${r.stderr}`).toBe(0);
+      const cfg = runTool('skopeo', ['inspect', '--config', `${transport}:${join(a, file)}`]);
+      expect(cfg.status, cfg.stderr).toBe(0);
+      expect((JSON.parse(cfg.stdout) as { architecture: string }).architecture).toBe('amd64');
+    }
+    // --docker-target names the image: skopeo finds it by that reference, and not by another.
+    const byName = (ref: string) => runTool('skopeo', ['inspect', '--raw', ref]).status;
+    expect(byName(`docker-archive:${join(a, 'img.docker.tar')}:tsdib/test:1.0`)).toBe(0);
+    expect(byName(`docker-archive:${join(a, 'img.docker.tar')}:tsdib/test:2.0`)).not.toBe(0);
+    expect(byName(`oci-archive:${join(a, 'img.oci.tar')}:1.0`)).toBe(0);
+    expect(byName(`oci-archive:${join(a, 'img.oci.tar')}:2.0`)).not.toBe(0);
+
+    const b = run('b');
+    for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
+  });
+  test('a docker-archive and a zstd-compressed OCI archive as ROOTFS: their layers, e2fsck-clean disks with the same files, byte-identical to each other', () => {
+    const dir = tmp();
+    const root = bootableRootfs(dir);
+    expect(tsdib(['assemble', root, '-o', 'img', '-t', 'docker,oci', '--docker-target', 'x'], { cwd: dir, env: EPOCH_ENV }).status).toBe(0);
+    expect(runTool('zstd', ['-q', join(dir, 'img.oci.tar'), '-o', join(dir, 'img.oci.tar.zst')]).status).toBe(0);
+    const disks = ['img.docker.tar', 'img.oci.tar.zst'].map((input, i) => {
+      const r = tsdib(['assemble', join(dir, input), '-o', `d${i}`, '-t', 'raw', '--seed', 'ci', '--bootloader', 'none'], { cwd: dir, env: EPOCH_ENV });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^tsdib: .*${input.replace(/\./g, '\\.')}: (docker-archive|oci-archive), 1 layer$`, 'm'));
+      const disk = join(dir, `d${i}.raw`);
+      expect(runTool('e2fsck', ['-fn', `${disk}?offset=${MiB}`]).status, disk).toBe(0);
+      const cat = (p: string) => runTool('debugfs', ['-R', `cat ${p}`, `${disk}?offset=${MiB}`]).stdout;
+      expect(cat('/bin/tool2')).toBe('tool body\n');
+      expect(cat('/init')).toBe('#!/bin/sh\necho TSDIB-MARK\n');
+      expect(runTool('debugfs', ['-R', 'ls -l /', `${disk}?offset=${MiB}`]).stdout).not.toMatch(/manifest\.json|blobs|oci-layout/);
+      return readFileSync(disk);
+    });
+    expect(disks[0]!.equals(disks[1]!)).toBe(true);
+  });
+  test('a container image without a kernel: -t ramdisk and --bootloader grub name the packages to add (exit 2); auto warns and writes the disk', () => {
+    const dir = tmp();
+    const root = bootableRootfs(dir, { kernel: false });
+    expect(tsdib(['assemble', root, '-o', 'img', '-t', 'docker', '--docker-target', 'x'], { cwd: dir, env: EPOCH_ENV }).status).toBe(0);
+    const image = join(dir, 'img.docker.tar');
+    for (const args of [['-t', 'ramdisk'], ['-t', 'raw', '--bootloader', 'grub']]) {
+      const r = tsdib(['assemble', image, '-o', 'vm', ...args], { cwd: dir, env: EPOCH_ENV });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/img\.docker\.tar: the container image has no kernel \(\/boot\/vmlinuz-\*\), so it cannot boot as a VM disk: add linux-image-amd64 and systemd-sysv to the image/);
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('vm'))).toEqual([]);
+    const auto = tsdib(['assemble', image, '-o', 'vm', '-t', 'raw'], { cwd: dir, env: EPOCH_ENV });
+    expect(auto.status, auto.stderr).toBe(0);
+    expect(auto.stderr).toMatch(/the container image has no kernel, the disk will not boot: add linux-image-amd64/);
+    expect(existsSync(join(dir, 'vm.raw'))).toBe(true);
   });
 });
