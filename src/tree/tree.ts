@@ -121,7 +121,23 @@ export class FileTree {
 
   /** Every (path, inode) in depth-first order, children sorted by name (byte order of UTF-8). Root is "/". */
   *walk(): Generator<{ path: string; inode: Inode }> {
-    yield* walkFrom('/', this.root);
+    // An explicit stack, not recursive `yield*`: delegation would pass every entry up through one
+    // generator per directory level.
+    yield { path: '/', inode: this.root };
+    const stack: WalkFrame[] = [{ path: '', dir: this.root, names: sortedNames(this.root), next: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.next === frame.names.length) {
+        stack.pop();
+        continue;
+      }
+      const name = frame.names[frame.next++]!;
+      const inode = frame.dir.children!.get(name)!;
+      const path = `${frame.path}/${name}`;
+      yield { path, inode };
+      // Listed after the directory itself was handed out, as a recursive walk would.
+      if (inode.type === 'dir') stack.push({ path, dir: inode, names: sortedNames(inode), next: 0 });
+    }
   }
 
   /** Link counts: for non-directories the number of names; for directories 2 + subdirectories. */
@@ -200,9 +216,15 @@ export function compareNames(a: string, b: string): number {
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-function* walkFrom(path: string, inode: Inode): Generator<{ path: string; inode: Inode }> {
-  yield { path, inode };
-  if (inode.type !== 'dir') return;
-  const names = [...inode.children!.keys()].sort(compareNames);
-  for (const name of names) yield* walkFrom(path === '/' ? `/${name}` : `${path}/${name}`, inode.children!.get(name)!);
+interface WalkFrame {
+  path: string;
+  dir: Inode;
+  names: string[];
+  next: number;
+}
+
+/** The directory's names in compareNames order (plain code-unit order unless a name has a surrogate pair). */
+function sortedNames(dir: Inode): string[] {
+  const names = [...dir.children!.keys()];
+  return names.some((n) => SURROGATE.test(n)) ? names.sort(compareNames) : names.sort();
 }
