@@ -27,6 +27,7 @@ export interface UnitBatch {
 
 /** Bytes read at once: big reads into a few reused buffers (holes are read too, then skipped). */
 const READ_CHUNK = 8 * 1024 * 1024;
+const COMPRESS_READ_CHUNK = 4 * 1024 * 1024;
 /** Bytes of non-zero units per compression job: enough to amortize a message, small enough to spread over the workers. */
 const COMPRESS_JOB_BYTES = 1024 * 1024;
 
@@ -87,7 +88,8 @@ async function* compressedUnits(disk: ReadableDisk, unitSize: number, pool: Comp
     else reuse();
   }
 
-  for await (const chunk of readChunkRing(disk, unitSize, Math.max(READ_CHUNK, unitSize))) {
+  // Smaller reads than uncompressed: the workers, not the disk, set the pace here.
+  for await (const chunk of readChunkRing(disk, unitSize, Math.max(COMPRESS_READ_CHUNK, unitSize))) {
     doneTo = Math.min(disk.size, (chunk.firstUnit + chunk.count) * unitSize);
     for (let i = 0; i < chunk.count; i++) {
       if (isZeroRange(chunk.bytes, i * unitSize, unitSize)) continue;

@@ -43,9 +43,11 @@ export async function encodeVdi(disk: ReadableDisk, sink: Sink, options: VdiOpti
         bmapView.setUint32(b * 4, allocated++, true);
       }
       out.skip(blockStart + (offset - b * BLOCK) - out.position);
-      out.append(u.bytes);
+      out.appendView(u.bytes);
     }
-    await out.settle(); // bound the writes in flight (appended bytes were copied)
+    // Units were queued without a copy: their buffer goes back to the reader once written.
+    batch.holdUntil(out.flushed());
+    await out.settle(); // bound the writes in flight
     progress?.update(batch.doneTo, disk.size);
   }
   if (block >= 0) out.skip(blockStart + BLOCK - out.position);

@@ -123,9 +123,11 @@ export async function encodeVhd(disk: ReadableDisk, sink: Sink, options: VhdOpti
         blockData = out.position;
       }
       out.skip(blockData + (offset - b * blockSize) - out.position);
-      out.append(u.bytes);
+      out.appendView(u.bytes);
     }
-    await out.settle(); // bound the writes in flight (appended bytes were copied)
+    // Units were queued without a copy: their buffer goes back to the reader once written.
+    batch.holdUntil(out.flushed());
+    await out.settle(); // bound the writes in flight
     progress?.update(batch.doneTo, disk.size);
   }
   endBlock();

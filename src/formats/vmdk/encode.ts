@@ -107,9 +107,11 @@ async function encodeMonolithicSparse(disk: ReadableDisk, sink: Sink, descriptor
         gtIndex = g;
       }
       new DataView(gt.buffer).setUint32((u.index % GTES_PER_GT) * 4, sectorOf(out.position), true);
-      out.append(u.bytes);
+      out.appendView(u.bytes);
     }
-    await out.settle(); // bound the writes in flight (appended bytes were copied)
+    // Units were queued without a copy: their buffer goes back to the reader once written.
+    batch.holdUntil(out.flushed());
+    await out.settle(); // bound the writes in flight
     progress?.update(batch.doneTo, disk.size);
   }
   flushGt();
