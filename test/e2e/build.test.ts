@@ -144,4 +144,37 @@ describe.runIf(user !== undefined && haveTools('e2fsck', 'debugfs', 'sfdisk', 'q
     expect(r.stderr).toContain('/etc/subuid');
     expect(existsSync(join(dir, 'mini.qcow2'))).toBe(false);
   });
+
+  describe.runIf(haveTools('proot'))('proot where user namespaces are refused', () => {
+    test('--chroot auto falls back to proot (TSDIB_NO_USERNS=1) and chroot scripts run as fake root', () => {
+      const dir = tmp();
+      u.own(dir);
+      const r = u.tsdib(['build', '-o', 'mini', '-t', 'raw', '--image-size', '64MiB', '--elements-path', FIXTURES, 'mini-chroot'], {
+        cwd: dir,
+        env: { ...EPOCH, TSDIB_NO_USERNS: '1', TMP_DIR: dir },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('proot (');
+      expect(readdirSync(dir).sort()).toEqual(['mini.log', 'mini.raw']);
+      const fs = firstPartition(join(dir, 'mini.raw'), dir);
+      e2fsckClean(fs);
+      const inside = debugfs(fs, 'cat /root/inside.txt');
+      expect(inside).toContain('uid=0\n');
+      expect(inside).toContain('hooks=/tmp/in_target.d\n');
+      expect(inside).toContain('proc=cat\n');
+      expect(inside).toContain('devnull=char\n');
+      // proot fakes chown without keeping it: files are packed as root's, modes and links are kept.
+      expect(owner(fs, '/home/alice/file')).toMatchObject({ uid: 0, gid: 0, links: 2 });
+      expect(owner(fs, '/bin/suid-thing').mode).toBe(0o4755);
+    });
+
+    test('--chroot userns with user namespaces refused is an error saying what to enable', () => {
+      const dir = tmp();
+      u.own(dir);
+      const r = u.tsdib(['build', '-o', 'demo', '--chroot', 'userns', 'demo'], { cwd: dir, env: { TSDIB_NO_USERNS: '1' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('user namespaces are not available');
+      expect(r.stderr).toContain('install proot');
+    });
+  });
 });
