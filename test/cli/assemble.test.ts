@@ -279,15 +279,18 @@ describe('tsdib assemble: -t ramdisk, docker, oci (tree outputs)', () => {
   });
 });
 
-describe.runIf(haveTools('cpio', 'bsdtar', 'gzip', 'skopeo', 'e2fsck', 'debugfs', 'sha256sum'))('tsdib assemble: tree outputs read by cpio, bsdtar, skopeo; container images as ROOTFS checked by e2fsck and debugfs', () => {
+describe.runIf(haveTools('cpio', 'bsdtar', 'gzip', 'tar', 'zstd', 'skopeo', 'e2fsck', 'debugfs', 'sha256sum'))('tsdib assemble: tree outputs read by cpio, bsdtar, skopeo; container images as ROOTFS checked by e2fsck and debugfs', () => {
   const tmp = useTmpDir();
   test('-t raw,ramdisk,docker,oci --checksum: NAME.initramfs (cpio and bsdtar list it, /init runs the marker), NAME.kernel = the tree\'s kernel, both images read by skopeo, checksums verify; reruns are byte-identical', () => {
     const dir = tmp();
     const root = bootableRootfs(dir);
+    // A tarball (GNU tar): a directory input carries host atimes, which reading it changes.
+    const tarball = join(dir, 'broot.tar');
+    expect(runTool('tar', ['-cf', tarball, '-C', root, '.']).status).toBe(0);
     const run = (sub: string) => {
       const out = join(dir, sub);
       mkdirSync(out);
-      const r = tsdib(['assemble', root, '-o', 'img', '-t', 'raw,ramdisk,docker,oci', '--docker-target', 'tsdib/test:1.0', '--checksum', '--seed', 'ci', '--bootloader', 'none'], { cwd: out, env: EPOCH_ENV });
+      const r = tsdib(['assemble', tarball, '-o', 'img', '-t', 'raw,ramdisk,docker,oci', '--docker-target', 'tsdib/test:1.0', '--checksum', '--seed', 'ci', '--bootloader', 'none'], { cwd: out, env: EPOCH_ENV });
       expect(r.status, r.stderr).toBe(0);
       return out;
     };
