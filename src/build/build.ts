@@ -8,7 +8,7 @@
  *   are the in-image ids) → readRootfs → assemble() → outputs. The build directory is removed on success,
  *   failure and Ctrl-C (inside the namespace: it holds files owned by mapped ids).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ import {
   type PackagePhase,
   type PhasePlan,
 } from '../elements/index.js';
-import { noChrootError, selectExecutor, type ChrootMode, type Executor } from './executor.js';
+import { noChrootError, selectExecutor, sudoShim, type ChrootMode, type Executor } from './executor.js';
 
 export interface BuildOptions {
   readonly elements: readonly string[];
@@ -219,6 +219,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     mkdirSync(mountDir);
     mkdirSync(imageDir);
     mergeHooks(plan, hooksDir);
+    const shimDir = join(buildDir, 'sudo-shim');
+    mkdirSync(shimDir);
+    writeFileSync(join(shimDir, 'sudo'), sudoShim(executor), { mode: 0o755 });
     const ctx: BuildContext = {
       arch,
       imageName: options.name,
@@ -310,7 +313,8 @@ class PhaseRunner {
     const hostPath = this.options.env?.['PATH'] ?? process.env['PATH'] ?? CHROOT_PATH;
     const hooksBin = this.inside(phase) ? '/tmp/in_target.d/bin' : join(this.ctx.hooksDir, 'bin');
     const base: Record<string, string> = this.inside(phase) ? { TERM: 'dumb' } : { HOME: process.env['HOME'] ?? '/', TMPDIR: process.env['TMPDIR'] ?? '/tmp' };
-    return { ...base, ...phaseEnv, PATH: `${this.inside(phase) ? CHROOT_PATH : hostPath}:${hooksBin}` };
+    const path = this.inside(phase) ? CHROOT_PATH : `${join(this.ctx.buildDir, 'sudo-shim')}:${hostPath}`;
+    return { ...base, ...phaseEnv, PATH: `${path}:${hooksBin}` };
   }
 
   private envFiles(phase: PhasePlan): string[] {

@@ -10,8 +10,12 @@
  * - proot: ptrace-based fake root (Debian package `proot`); ownership changes are not kept.
  * - none: no chroot at all; only outside phases may have scripts.
  *
- * Every command of a build goes through one Executor so that files the scripts made with mapped owners
- * are also packed and removed inside the same mapping (the host user could not delete them otherwise).
+ * Outside phases (root.d, extra-data.d, post-root.d, block-device.d, pre-finalise.d, cleanup.d) run as the
+ * calling user, as in DIB, where they call `sudo` for privileged steps: here `sudo` is a shim on PATH that runs
+ * the command as root of the build's namespace (sudoShim), so DIB's elements work unmodified and never reach
+ * the real sudo. Files the calling user makes are root's inside the namespace (its uid maps to 0).
+ * Packing and removing the build directory go through the same mapping (the host user could not delete
+ * files owned by mapped ids otherwise).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { failure, inputError } from '../errors.js';
@@ -32,7 +36,7 @@ export interface RunRequest {
   readonly argv: readonly string[];
   readonly env: Record<string, string>;
   readonly cwd?: string;
-  /** Given: run chrooted into mounts.root; absent: run on the host (still inside the namespace). */
+  /** Given: run chrooted into mounts.root (as namespace root); absent: run on the host as the calling user. */
   readonly chroot?: ChrootMounts;
   /** Every line of output (stdout and stderr merged, in order). */
   readonly onOutput?: (chunk: Buffer) => void;
@@ -140,7 +144,7 @@ class UsernsExecutor implements Executor {
   run(request: RunRequest): Promise<number> {
     const argv = request.chroot
       ? [...this.hostPrefix, 'sh', '-c', CHROOT_SETUP, 'tsdib-chroot', request.chroot.root, request.chroot.hooks, ...request.argv]
-      : [...this.hostPrefix, ...request.argv];
+      : request.argv;
     return spawnAndWait(argv, request);
   }
 }
@@ -153,7 +157,7 @@ class ProotExecutor implements Executor {
   run(request: RunRequest): Promise<number> {
     const argv = request.chroot
       ? ['proot', '-0', '-r', request.chroot.root, '-b', '/proc', '-b', '/dev', '-b', '/sys', '-b', `${request.chroot.hooks}:/tmp/in_target.d`, '-b', '/etc/resolv.conf', '-w', '/', ...request.argv]
-      : ['proot', '-0', ...request.argv];
+      : request.argv;
     return spawnAndWait(argv, request);
   }
 }
@@ -196,4 +200,25 @@ export function selectExecutor(mode: ChrootMode, env: NodeJS.ProcessEnv = proces
 /** The error for a build that has chroot-phase scripts but no way to run them. */
 export function noChrootError(phase: string, scripts: readonly string[]) {
   return failure(`phase ${phase} has scripts that run inside the image (${scripts.join(', ')}) but no chroot is available`, ENABLE_HINT);
+}
+
+/**
+ * The `sudo` that outside-phase scripts find first on PATH: it drops sudo's own options (-E, -H, -n, -u USER
+ * ...) and runs the command as root of the build's namespace (userns), under proot's fake root, or as the
+ * calling user when there is no namespace (none).
+ */
+export function sudoShim(executor: Pick<Executor, 'mode' | 'hostPrefix'>): string {
+  const prefix = executor.mode === 'none' ? '' : `${executor.hostPrefix.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')} `;
+  return `#!/bin/sh
+# tsdib: DIB elements call sudo in outside phases; this runs the command as root of the build's namespace.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -u|-g|-C|-D|-h|-p|-r|-t|-U|-T) shift 2 ;;
+    --) shift; break ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+exec ${prefix}"$@"
+`;
 }
