@@ -69,8 +69,9 @@ function timeWords(t: Time): { lo: number; extra: number } {
   return { lo: t.sec >>> 0, extra: ((t.nsec << 2) | epoch) >>> 0 };
 }
 
+/** The low 32 bits of an integer as a signed number (ToInt32: what `| 0` does, without a BigInt per call). */
 function toInt32(x: number): number {
-  return (Number(BigInt.asIntN(32, BigInt(x))));
+  return x | 0;
 }
 
 /**
