@@ -14,7 +14,9 @@ const MIB = 1024 * 1024;
 
 // The machine is shared, so the quick cases keep the best of a few alternating runs of each tool.
 const REPEAT = Number(process.env.TSDIB_BENCH_REPEAT ?? 3);
-const CASES = [
+// TSDIB_BENCH_CASE=text keeps only the cases whose name contains it (e.g. "-c").
+const ONLY = process.env.TSDIB_BENCH_CASE;
+const ALL_CASES = [
   { name: 'raw → qcow2', ours: ['-O', 'qcow2'], theirs: ['-O', 'qcow2'], ext: 'qcow2', repeat: REPEAT },
   { name: 'raw → qcow2 -c', ours: ['-O', 'qcow2', '-c'], theirs: ['-O', 'qcow2', '-c'], ext: 'qcow2', repeat: 1 },
   { name: 'raw → vhd (dynamic)', ours: ['-O', 'vhd'], theirs: ['-O', 'vpc', '-o', 'force_size=on'], ext: 'vhd', repeat: REPEAT },
@@ -22,6 +24,15 @@ const CASES = [
   { name: 'disk → qcow2 (ranges)', known: ['qcow2'], theirs: ['-O', 'qcow2'], ext: 'qcow2', repeat: REPEAT },
   { name: 'disk → vhd (ranges)', known: ['vhd'], theirs: ['-O', 'vpc', '-o', 'force_size=on'], ext: 'vhd', repeat: REPEAT },
 ];
+const CASES = ALL_CASES.filter((c) => !ONLY || c.name.includes(ONLY));
+
+/** Issue 3's targets, checked on the figures of one run. */
+const TARGETS = [
+  { name: 'raw → qcow2', what: 'no slower than qemu-img convert + sync', met: (r) => r.ours.seconds <= r.durable },
+  { name: 'disk → qcow2 (ranges)', what: 'no slower than qemu-img convert + sync', met: (r) => r.ours.seconds <= r.durable },
+  { name: 'raw → qcow2 -c', what: 'at most half of qemu-img convert -c', met: (r) => r.ours.seconds <= 0.5 * r.theirs.seconds },
+];
+const RSS_LIMIT_MIB = 200;
 
 /** Of several runs, the fastest (and its figures). */
 function best(runs) {
@@ -44,6 +55,7 @@ export default async function bench() {
     console.log('qemu+sync: the same followed by `sync OUT`, the like-for-like figure. CPU = user + system seconds.');
     console.log('"(ranges)" rows: our encoder in-process on a disk that knows its data ranges, as assemble hands it over (no CLI start-up, no reading of holes).');
     console.log(`${'case'.padEnd(22)} ${'ours s'.padStart(7)} ${'qemu s'.padStart(7)} ${'q+sync'.padStart(7)} ${'time×'.padStart(7)} ${'×sync'.padStart(7)} ${'ours cpu'.padStart(8)} ${'qemu cpu'.padStart(8)} ${'ours MiB'.padStart(9)} ${'qemu MiB'.padStart(9)} ${'RSS×'.padStart(7)} ${'ours out'.padStart(9)} ${'qemu out'.padStart(9)}`);
+    const results = [];
     for (const c of CASES) {
       const oursOut = join(dir, `ours.${c.ext}`);
       const theirsOut = join(dir, `theirs.${c.ext}`);
@@ -70,9 +82,17 @@ export default async function bench() {
       console.log(
         `${c.name.padEnd(22)} ${fmt(ours.seconds)} ${fmt(theirs.seconds)} ${fmt(durable)} ${fmt(ours.seconds / theirs.seconds)} ${fmt(ours.seconds / durable)} ${cpu(ours)} ${cpu(theirs)} ${fmt(ours.peakRssMiB, 0).padStart(9)} ${fmt(theirs.peakRssMiB, 0).padStart(9)} ${fmt(ours.peakRssMiB / theirs.peakRssMiB)} ${fmt(size(oursOut), 0).padStart(9)} ${fmt(size(theirsOut), 0).padStart(9)}`,
       );
+      results.push({ name: c.name, ours, theirs, durable });
       rmSync(oursOut, { force: true });
       rmSync(theirsOut, { force: true });
     }
+    console.log('targets (issue 3; wall times on a shared machine: compare the CPU columns too):');
+    for (const t of TARGETS) {
+      const r = results.find((x) => x.name === t.name);
+      if (r) console.log(`  ${t.name.padEnd(22)} ${t.what}: ${t.met(r) ? 'met' : 'NOT met'} (${r.ours.seconds.toFixed(2)} s vs ${(t.name.includes('-c') ? r.theirs.seconds : r.durable).toFixed(2)} s)`);
+    }
+    const peak = Math.max(...results.map((r) => r.ours.peakRssMiB));
+    if (results.length > 0) console.log(`  peak RSS of every case under ${RSS_LIMIT_MIB} MiB: ${peak < RSS_LIMIT_MIB ? 'met' : 'NOT met'} (highest ${peak.toFixed(0)} MiB)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
