@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TsdibError, inputError } from '../errors.js';
-import type { FileTree, NodeAttrs } from '../tree/tree.js';
-import { hostFileBody } from '../tree/body.js';
+import { compareNames, type FileTree, type NodeAttrs } from '../tree/tree.js';
+import { hostDirFileBody } from '../tree/body.js';
 import type { Timestamp } from '../tree/types.js';
 import type { ReadStats } from './layer.js';
 
@@ -29,12 +29,13 @@ export function readDirectory(tree: FileTree, dir: string, options: DirectoryOpt
     const rel = stack.pop()!;
     const host = rel === '' ? dir : path.join(dir, rel);
     const names = fs.readdirSync(host, { encoding: 'buffer' }).map((n) => decodeName(n, host));
-    names.sort((a, b) => Buffer.compare(Buffer.from(b), Buffer.from(a)));
+    // Descending: the stack pops them in ascending order (UTF-8 byte order, as compareNames sorts).
+    names.sort(compareNames).reverse();
+    const prefix = host.endsWith('/') ? host : `${host}/`;
     for (const name of names) {
       const relPath = rel === '' ? name : `${rel}/${name}`;
-      const hostPath = path.join(host, name);
       try {
-        if (addOne(tree, relPath, hostPath, options, firstPathOfInode, stats)) stack.push(relPath);
+        if (addOne(tree, relPath, prefix, name, options, firstPathOfInode, stats)) stack.push(relPath);
       } catch (e) {
         if (e instanceof TsdibError) throw inputError(`${dir}: ${relPath}: ${e.message}`, e.hint);
         throw e;
@@ -48,11 +49,13 @@ export function readDirectory(tree: FileTree, dir: string, options: DirectoryOpt
 function addOne(
   tree: FileTree,
   relPath: string,
-  hostPath: string,
+  hostDir: string,
+  name: string,
   options: DirectoryOptions,
   firstPathOfInode: Map<string, string>,
   stats: ReadStats,
 ): boolean {
+  const hostPath = hostDir + name;
   const st = fs.lstatSync(hostPath, { bigint: true });
   const attrs = attrsOf(st, options);
   if (st.isDirectory()) {
@@ -71,7 +74,7 @@ function addOne(
     firstPathOfInode.set(key, relPath);
   }
   if (st.isFile()) {
-    tree.addFile(relPath, hostFileBody(hostPath, Number(st.size)), attrs);
+    tree.addFile(relPath, hostDirFileBody(hostDir, name, Number(st.size)), attrs);
     stats.files++;
     stats.bytes += Number(st.size);
   } else if (st.isSymbolicLink()) {

@@ -96,6 +96,28 @@ class HostRunBody implements Body {
   }
 }
 
+/**
+ * A whole host file named `name` in the host directory `dirPrefix` (ending in "/"): a directory input
+ * keeps one prefix string per directory and the name it already holds as the tree key, instead of
+ * a full path string per file; the path is put together when the body is read.
+ */
+class HostDirFileBody implements Body {
+  constructor(
+    readonly size: number,
+    private readonly dirPrefix: string,
+    private readonly name: string,
+  ) {}
+
+  get segments(): readonly BodySegment[] {
+    return this.size ? [{ offset: 0, length: this.size, source: { path: this.dirPrefix + this.name, offset: 0 } }] : [];
+  }
+}
+
+/** A body that is the whole host file `dirPrefix + name` (`dirPrefix` ends in "/"). */
+export function hostDirFileBody(dirPrefix: string, name: string, size: number): Body {
+  return new HostDirFileBody(size, dirPrefix, name);
+}
+
 /** A body that is `size` bytes at `offset` of the host file `path`. */
 export function hostRunBody(path: string, offset: number, size: number): Body {
   return new HostRunBody(size, path, offset);
