@@ -116,12 +116,28 @@ export interface RingChunk extends UnitChunk {
 export async function* readChunkRing(disk: ReadableDisk, unitSize: number, chunkBytes = READ_CHUNK, ringSize = RING_BUFFERS): AsyncGenerator<RingChunk> {
   const bufferBytes = Math.max(1, Math.floor(chunkBytes / unitSize)) * unitSize;
   const plan = chunkPlan(disk, unitSize, bufferBytes);
-  // Buffers come back as promises: a held one returns when its writes are done.
-  const free: Promise<Uint8Array>[] = [];
+  // Buffers come back as promises: a held one returns when its writes are done. A read takes a
+  // buffer that is back already, else a new one while the ring is not full, else waits for the oldest.
+  const free: { buffer: Promise<Uint8Array>; ready: boolean }[] = [];
+  let allocated = 0;
+  const giveBack = (buffer: Uint8Array, held?: Promise<unknown>) => {
+    if (!held) return void free.push({ buffer: Promise.resolve(buffer), ready: true });
+    const entry = { buffer: held.then(() => buffer, () => buffer), ready: false };
+    void entry.buffer.then(() => (entry.ready = true));
+    free.push(entry);
+  };
+  const takeBuffer = (): Promise<Uint8Array> => {
+    const ready = free.findIndex((f) => f.ready);
+    if (ready >= 0) return free.splice(ready, 1)[0]!.buffer;
+    if (allocated < ringSize || free.length === 0) {
+      allocated++;
+      return Promise.resolve(new Uint8Array(Math.min(bufferBytes, roundUp(disk.size, unitSize))));
+    }
+    return free.shift()!.buffer;
+  };
   const reads: Promise<UnitChunk & { buffer: Uint8Array }>[] = [];
   const startRead = (firstUnit: number, count: number) => {
-    const buffer = free.shift() ?? Promise.resolve(new Uint8Array(Math.min(bufferBytes, roundUp(disk.size, unitSize))));
-    const read = buffer.then(async (buf) => {
+    const read = takeBuffer().then(async (buf) => {
       const offset = firstUnit * unitSize;
       const bytes = buf.subarray(0, count * unitSize);
       const inside = Math.min(bytes.length, disk.size - offset);
@@ -144,7 +160,7 @@ export async function* readChunkRing(disk: ReadableDisk, unitSize: number, chunk
     const { buffer, ...chunk } = await reads.shift()!;
     let held: Promise<unknown> | undefined;
     yield { ...chunk, holdUntil: (written) => void (held = held ? Promise.allSettled([held, written]) : written) };
-    free.push(held ? held.then(() => buffer, () => buffer) : Promise.resolve(buffer));
+    giveBack(buffer, held);
     topUp();
   }
 }
