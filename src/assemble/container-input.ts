@@ -3,16 +3,18 @@
  * directory, maybe gzip/xz/zstd-compressed) become their layers, lowest first, in place of the
  * image: readRootfs then applies them in order with their whiteouts, under and over the other inputs.
  *
- * Detection is cheap: an uncompressed tar is walked by its headers only (bodies skipped by seeking),
- * and a compressed file has only its first few KiB decompressed, enough for its first member's
- * name: an image begins with its metadata or blobs (manifest.json, oci-layout, index.json, blobs/,
- * <64 hex>/...), a rootfs with its files. Only an image is then decompressed whole.
+ * Detection is cheap: only the first 64 KiB of a tar (decompressed, when it is compressed) are read,
+ * enough for its first member's name: an image begins with its metadata or blobs (manifest.json,
+ * oci-layout, index.json, blobs/, <64 hex>/..., <64 hex>.tar as podman writes them), a rootfs with its
+ * files. Only then is an uncompressed image's header list walked (bodies skipped by seeking) or a
+ * compressed one decompressed whole.
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as zlib from 'node:zlib';
 // fzstd and xz-decompress are loaded only when a compressed input is peeked (start-up stays light).
+import { inputError } from '../errors.js';
 import { detectContainerImage, openContainerLayers, type ContainerImageKind } from '../oci/index.js';
 import { sniffCompression, type Compression } from '../tar/index.js';
 
@@ -46,11 +48,13 @@ export async function expandContainerInputs(inputs: readonly string[], tmpDir: s
   };
   try {
     for (const input of inputs) {
-      if (!(await mayBeContainerImage(input))) {
+      const { file, reference } = splitReference(input);
+      if (!(await mayBeContainerImage(file))) {
+        if (reference !== undefined) throw inputError(`${input}: ${file} is not a container image, so ":${reference}" names nothing in it`, 'name an image in a docker-archive, OCI archive or OCI layout as PATH:REFERENCE');
         paths.push(input);
         continue;
       }
-      const layers = await openContainerLayers(input, { tmpDir });
+      const layers = await openContainerLayers(file, { tmpDir, ...(reference !== undefined ? { reference } : {}) });
       cleanups.push(layers.cleanup);
       paths.push(...layers.layerPaths);
       images.push({ input, kind: layers.kind, layers: layers.layerPaths.length });
@@ -62,20 +66,39 @@ export async function expandContainerInputs(inputs: readonly string[], tmpDir: s
   return { paths, images, cleanup };
 }
 
-/** True for an image (uncompressed tar or layout directory), or a compressed tar whose first member is image metadata. */
+/**
+ * skopeo's PATH:REFERENCE (one image of an archive or layout holding several): when `input` itself
+ * does not exist, the longest existing PATH before a ":" is the file and the rest the reference.
+ */
+export function splitReference(input: string): { file: string; reference?: string } {
+  if (fs.existsSync(input)) return { file: input };
+  for (let at = input.lastIndexOf(':'); at > 0; at = input.lastIndexOf(':', at - 1)) {
+    const file = input.slice(0, at);
+    if (fs.existsSync(file)) return { file, reference: input.slice(at + 1) };
+  }
+  return { file: input };
+}
+
+/**
+ * True for an OCI layout directory, or a tar (maybe compressed) whose first member is image
+ * metadata or a blob and which, uncompressed, then has the image's index files. A rootfs tarball is
+ * answered from its first 64 KiB: neither its headers are walked nor, compressed, its data inflated.
+ */
 export async function mayBeContainerImage(input: string): Promise<boolean> {
-  if (detectContainerImage(input) !== undefined) return true;
   let st: fs.Stats;
   try {
     st = fs.statSync(input);
   } catch {
     return false; // readRootfs names the missing input
   }
+  if (st.isDirectory()) return detectContainerImage(input) !== undefined;
   if (!st.isFile()) return false;
   const compression = sniffCompression(readHead(input, 6), input);
-  if (compression === 'none') return false;
-  const name = firstMemberName(await peekDecompressed(input, compression, PEEK_BYTES));
-  return name !== undefined && isImageMemberName(name);
+  const head = compression === 'none' ? readHead(input, PEEK_BYTES) : await peekDecompressed(input, compression, PEEK_BYTES);
+  const name = firstMemberName(head);
+  if (name === undefined || !isImageMemberName(name)) return false;
+  // Uncompressed, the headers are cheap to walk: check the image's own files are there too.
+  return compression === 'none' ? detectContainerImage(input) !== undefined : true;
 }
 
 /** Names that open a docker-archive or an OCI layout, never a root filesystem. */
@@ -88,7 +111,7 @@ export function isImageMemberName(name: string): boolean {
     n === 'repositories' ||
     n === 'blobs' ||
     n.startsWith('blobs/') ||
-    /^[0-9a-f]{64}(\/|\.json$|$)/.test(n)
+    /^[0-9a-f]{64}(\/|\.json$|\.tar$|$)/.test(n)
   );
 }
 

@@ -13,7 +13,7 @@ import { imageTree } from '../oci/image-tree.js';
 
 describe('image member names', () => {
   test('metadata and blobs are image names; a root filesystem\'s files are not', () => {
-    for (const n of ['manifest.json', './oci-layout', 'index.json', 'blobs/', './blobs/sha256/ab', `${'a'.repeat(64)}/layer.tar`, `${'0'.repeat(64)}.json`]) expect(isImageMemberName(n), n).toBe(true);
+    for (const n of ['manifest.json', './oci-layout', 'index.json', 'blobs/', './blobs/sha256/ab', `${'a'.repeat(64)}/layer.tar`, `${'0'.repeat(64)}.json`, `${'f'.repeat(64)}.tar`]) expect(isImageMemberName(n), n).toBe(true);
     for (const n of ['etc/', './bin/sh', 'boot/vmlinuz', 'blobsy', `${'a'.repeat(63)}/x`, 'usr/manifest.json']) expect(isImageMemberName(n), n).toBe(false);
   });
 });

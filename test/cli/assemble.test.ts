@@ -3,7 +3,7 @@
  * layout sources (presets, YAML, DIB_BLOCK_DEVICE_CONFIG inline and file://), DIB's test_mbr tables
  * read by partx, sizing messages, -o NAME with -o key=value, --checksum, --json, --bootloader.
  */
-import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tsdib } from '../helpers/cli.js';
@@ -366,5 +366,45 @@ describe.runIf(haveTools('cpio', 'bsdtar', 'gzip', 'tar', 'zstd', 'skopeo', 'e2f
     expect(auto.status, auto.stderr).toBe(0);
     expect(auto.stderr).toMatch(/the container image has no kernel, the disk will not boot: add linux-image-amd64/);
     expect(existsSync(join(dir, 'vm.raw'))).toBe(true);
+  });
+});
+
+describe.runIf(haveTools('umoci', 'skopeo', 'gzip', 'e2fsck', 'debugfs'))('tsdib assemble: images made by umoci and skopeo as ROOTFS', () => {
+  const tmp = useTmpDir();
+  test('an OCI layout by umoci (PATH:REF, a whiteout in the second layer) and its gzipped docker-archive by skopeo: e2fsck-clean disks without the deleted file, byte-identical', () => {
+    const dir = tmp();
+    const lay = join(dir, 'lay');
+    const umoci = (args: string[]) => expect(runTool('umoci', args, { cwd: dir }).status, args.join(' ')).toBe(0);
+    umoci(['init', '--layout', lay]);
+    umoci(['new', '--image', `${lay}:base`]);
+    umoci(['unpack', '--rootless', '--image', `${lay}:base`, join(dir, 'b1')]);
+    mkdirSync(join(dir, 'b1/rootfs/etc'), { recursive: true });
+    mkdirSync(join(dir, 'b1/rootfs/bin'), { recursive: true });
+    writeFileSync(join(dir, 'b1/rootfs/etc/keep'), 'keep\n');
+    writeFileSync(join(dir, 'b1/rootfs/bin/gone'), 'gone\n');
+    umoci(['repack', '--image', `${lay}:one`, join(dir, 'b1')]);
+    umoci(['unpack', '--rootless', '--image', `${lay}:one`, join(dir, 'b2')]);
+    rmSync(join(dir, 'b2/rootfs/bin/gone'));
+    writeFileSync(join(dir, 'b2/rootfs/etc/added'), 'added\n');
+    umoci(['repack', '--image', `${lay}:two`, join(dir, 'b2')]);
+    expect(runTool('skopeo', ['copy', '-q', `oci:${lay}:two`, `docker-archive:${join(dir, 'sk.tar')}:um/two:1`]).status).toBe(0);
+    expect(runTool('gzip', [join(dir, 'sk.tar')]).status).toBe(0);
+
+    const ambiguous = tsdib(['assemble', lay, '-o', 'x', '-t', 'raw'], { cwd: dir, env: EPOCH_ENV });
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr).toMatch(/lists 3 manifests .* these names: base, one, two/);
+    const disks = [`${lay}:two`, join(dir, 'sk.tar.gz')].map((input, i) => {
+      const r = tsdib(['assemble', input, '-o', `d${i}`, '-t', 'raw', '--seed', 'ci', '--bootloader', 'none'], { cwd: dir, env: EPOCH_ENV });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/: (oci-layout|docker-archive), 2 layers$/m);
+      const disk = `${join(dir, `d${i}.raw`)}?offset=${MiB}`;
+      expect(runTool('e2fsck', ['-fn', disk]).status, disk).toBe(0);
+      const cat = (p: string) => runTool('debugfs', ['-R', `cat ${p}`, disk]).stdout;
+      expect(cat('/etc/keep')).toBe('keep\n');
+      expect(cat('/etc/added')).toBe('added\n');
+      expect(runTool('debugfs', ['-R', 'ls -l /bin', disk]).stdout).not.toMatch(/gone/);
+      return readFileSync(join(dir, `d${i}.raw`));
+    });
+    expect(disks[0]!.equals(disks[1]!)).toBe(true);
   });
 });
