@@ -166,9 +166,12 @@ function targetDistro(env: Record<string, string>): { distro: string; release?: 
 /** The package-manager command for one phase's lists (Debian family: apt-get; others: DIB's names). */
 function packageCommand(install: readonly string[], uninstall: readonly string[]): string {
   const lines = ['set -eu', 'export DEBIAN_FRONTEND=noninteractive'];
+  // apt drops to the _apt user to download; with only one uid mapped that user does not exist.
+  const apt = 'apt-get -y -o APT::Sandbox::User=root';
   lines.push('if command -v apt-get >/dev/null; then');
-  if (install.length > 0) lines.push(`  apt-get -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install --no-install-recommends ${install.map(shellQuote).join(' ')}`);
-  if (uninstall.length > 0) lines.push(`  apt-get -y purge ${uninstall.map(shellQuote).join(' ')}`);
+  lines.push(`  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || ${apt} update`);
+  if (install.length > 0) lines.push(`  ${apt} -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install --no-install-recommends ${install.map(shellQuote).join(' ')}`);
+  if (uninstall.length > 0) lines.push(`  ${apt} purge ${uninstall.map(shellQuote).join(' ')}`);
   lines.push('elif command -v dnf >/dev/null; then');
   if (install.length > 0) lines.push(`  dnf -y install ${install.map(shellQuote).join(' ')}`);
   if (uninstall.length > 0) lines.push(`  dnf -y remove ${uninstall.map(shellQuote).join(' ')}`);
@@ -327,7 +330,6 @@ class PhaseRunner {
     const status = await this.executor.run({
       argv,
       env,
-      cwd: this.inside(phase) ? undefined : this.ctx.buildDir,
       ...(this.inside(phase) ? { chroot: { root: this.ctx.mountDir, hooks: this.ctx.hooksDir } } : {}),
       onOutput: (c) => {
         tail.push(c);

@@ -14,13 +14,13 @@ import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './co
 
 interface BuildArgs {
   elements?: string[];
-  output?: string[];
+  output?: string | string[];
   type?: string;
   arch?: string;
   x?: number;
   u?: boolean;
   n?: boolean;
-  p?: string[];
+  p?: string | string[];
   'image-size'?: string;
   'image-extra-size'?: string;
   'mkfs-options'?: string;
@@ -59,13 +59,13 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
   builder: (y: Argv) =>
     withSeed(withQuiet(y))
       .positional('elements', { type: 'string', array: true, describe: 'Elements to include (base is added unless -n)' })
-      .option('output', { alias: 'o', type: 'string', array: true, describe: 'Image name (writes NAME.<type>) [default: image]; -o key=value passes encoder options' })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Image name (writes NAME.<type>) [default: image]; -o key=value passes encoder options' })
       .option('type', { alias: 't', type: 'string', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')} [default: $IMAGE_TYPES, else qcow2]` })
       .option('arch', { alias: 'a', type: 'string', describe: 'Target architecture (DIB names: amd64, arm64 ...) [default: $ARCH, else the host]' })
       .option('x', { type: 'boolean', count: true, describe: 'Trace scripts (DIB_DEBUG_TRACE; repeat for more)' })
       .option('u', { type: 'boolean', describe: 'Uncompressed qcow2 (the default in tsdib; accepted for DIB compatibility)' })
       .option('n', { type: 'boolean', describe: 'Do not add the base element' })
-      .option('p', { type: 'string', array: true, describe: 'Extra packages to install after install.d (comma-separated, repeatable)' })
+      .option('p', { type: 'string', requiresArg: true, describe: 'Extra packages to install after install.d (comma-separated, repeatable)' })
       .option('image-size', { type: 'string', describe: 'Disk size; a bare number is GB, as DIB [default: $DIB_IMAGE_SIZE, else what the filesystems need]' })
       .option('image-extra-size', { type: 'string', describe: 'Room added to the automatic root size; a bare number is MB, as DIB_IMAGE_EXTRA_SIZE [default: $DIB_IMAGE_EXTRA_SIZE, else 10%]' })
       .option('mkfs-options', { type: 'string', describe: 'mkfs options of mkfs_root; write it with "=": --mkfs-options="-i 16384"' })
@@ -87,7 +87,9 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       const elements = args.elements ?? [];
       if (elements.length === 0) throw inputError('At least one element must be specified', 'e.g. tsdib build -o demo demo (tsdib elements lists them)');
       const types = parseOutputTypes(args.type ?? env['IMAGE_TYPES'] ?? 'qcow2');
-      const split = args.output && args.output.length > 0 ? splitOutputArgs(args.output, args['qemu-img-options'] ?? env['QEMU_IMG_OPTIONS']) : splitOutputArgs(['image'], args['qemu-img-options'] ?? env['QEMU_IMG_OPTIONS']);
+      // -o is a single-valued option (repeatable): DIB's `-o NAME ELEMENT...` leaves the elements positional.
+      const outputs = args.output === undefined ? ['image'] : ([] as string[]).concat(args.output);
+      const split = splitOutputArgs(outputs.some((o) => !o.includes('=')) ? outputs : ['image', ...outputs], args['qemu-img-options'] ?? env['QEMU_IMG_OPTIONS']);
       const name = stripTypeSuffix(split.name, types);
       const sizeText = args['image-size'] ?? env['DIB_IMAGE_SIZE'];
       const imageSize = sizeText === undefined || sizeText === '' ? undefined : parseImageSize(sizeText);
@@ -117,7 +119,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
           arch: args.arch ?? env['ARCH'],
           debugTrace: (args.x ?? 0) + Number(env['DIB_DEBUG_TRACE'] ?? 0),
           skipBase: Boolean(args.n) || env['SKIP_BASE'] === '1',
-          packages: parsePackageList(args.p ?? (env['INSTALL_PACKAGES'] ? [env['INSTALL_PACKAGES']] : [])),
+          packages: parsePackageList(args.p !== undefined ? ([] as string[]).concat(args.p) : env['INSTALL_PACKAGES'] ? [env['INSTALL_PACKAGES']] : []),
           imageSize,
           extraSize,
           fsType: args['fs-type'] ?? env['FS_TYPE'],

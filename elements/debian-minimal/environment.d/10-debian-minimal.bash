@@ -1,0 +1,6 @@
+export DISTRO_NAME=debian
+export DIB_RELEASE=${DIB_RELEASE:-bookworm}
+export DIB_INIT_SYSTEM=${DIB_INIT_SYSTEM:-systemd}
+export DIB_DISTRIBUTION_MIRROR=${DIB_DISTRIBUTION_MIRROR:-http://deb.debian.org/debian}
+export DIB_DEBIAN_COMPONENTS=${DIB_DEBIAN_COMPONENTS:-main}
+export EFI_BOOT_DIR=${EFI_BOOT_DIR:-EFI/debian}
