@@ -9,7 +9,7 @@
 // Targets: tsdib at most half of mke2fs's time, the 20k directory in under 2 s, peak RSS under
 // 200 MiB. On a shared machine wall time follows the load: the CPU-time ratio is the steadier one.
 // TSDIB_BENCH_SCALE=0.1 shrinks the generated trees; TSDIB_BENCH_ROOTFS=FILE.tar picks the rootfs;
-// TSDIB_BENCH_NO_DEBIAN=1 skips it.
+// TSDIB_BENCH_NO_DEBIAN=1 skips it; TSDIB_BENCH_RUNS sets the runs per case.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './lib/measure.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+// TSDIB_BENCH_CLI: a build of the CLI elsewhere (so a rebuild of dist/ during a long run does not mix versions).
+const CLI = process.env.TSDIB_BENCH_CLI ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const scale = Number(process.env.TSDIB_BENCH_SCALE ?? '1');
 const runs = Math.max(1, Number(process.env.TSDIB_BENCH_RUNS ?? '3'));
 const SBIN_PATH = `${process.env.PATH}:/usr/sbin:/sbin`;
