@@ -2,7 +2,8 @@
  * The ramdisk output boots: a Debian kernel and busybox-static (taken from a rootless mmdebstrap
  * rootfs) plus our own /init script, written as NAME.kernel + NAME.initramfs, started with
  * `qemu -kernel -initrd` under TCG; the kernel unpacks our cpio (so /dev/console, the busybox hard
- * links and the /init script must all be right) and runs /init, whose marker we wait for.
+ * links and the /init script must all be right) and runs /init, whose marker we wait for. The small
+ * tree goes through the CLI (`tsdib assemble small.tar -t ramdisk`, dist/ built first) as a user would.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { requireKernel } from '../../src/boot/kernel.js';
 import { resolvePath } from '../../src/boot/tree-path.js';
 import { writeRamdisk } from '../../src/fs/cpio/ramdisk.js';
 import { TsdibError } from '../../src/errors.js';
-import { readRootfs } from '../../src/tar/index.js';
+import { readRootfs, writeTar } from '../../src/tar/index.js';
+import { tsdib } from '../helpers/cli.js';
 import { bytesBody } from '../../src/tree/body.js';
 import { FileTree } from '../../src/tree/tree.js';
 import { fastBootRootfs } from '../boot/boot-rootfs.js';
@@ -52,10 +54,11 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('ramdisk boots und
       small.addSpecial('dev/console', 'char', { mode: 0o600, rdevMajor: 5, rdevMinor: 1 });
       small.addFile('init', bytesBody(Buffer.from(INIT)), { mode: 0o755 });
 
-      const out = await writeRamdisk(small, join(work, 'tiny'), { epoch: EPOCH });
-      expect(out.initramfsPath).toBe(join(work, 'tiny.initramfs'));
-      expect(out.kernelPath).toBe(join(work, 'tiny.kernel'));
-      expect(out.kernelSource).toBe(kernel.path);
+      await writeTar(small, join(work, 'tiny-rootfs.tar'), { epoch: EPOCH });
+      const cli = tsdib(['assemble', join(work, 'tiny-rootfs.tar'), '-t', 'ramdisk', '-o', 'tiny'], { cwd: work, env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) } });
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout).toBe('wrote tiny.initramfs\nwrote tiny.kernel\n');
+      const out = { kernelPath: join(work, 'tiny.kernel'), initramfsPath: join(work, 'tiny.initramfs') };
       const result = await boot({
         name: 'ramdisk-busybox',
         kernel: out.kernelPath,
