@@ -117,10 +117,10 @@ function jsonSummary(r: AssembleResult): string {
 
 export const assembleCommand: CommandModule<object, AssembleArgs> = {
   command: 'assemble [rootfs..]',
-  describe: 'Assemble rootfs tarballs and a DIB block-device layout into disk images',
+  describe: 'Assemble rootfs tarballs or container images and a DIB block-device layout into disk images, ramdisks and container images',
   builder: (y: Argv) =>
     withSeed(withQuiet(y))
-      .positional('rootfs', { type: 'string', array: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, or container images (docker-archive, OCI archive or layout: their layers, whiteouts applied), layered in order (none: empty filesystems)' })
+      .positional('rootfs', { type: 'string', array: true, describe: 'Root filesystems: .tar, .tar.gz, .tar.xz, .tar.zst or directories, or container images (docker-archive, OCI archive or layout, maybe compressed: their layers in order, whiteouts applied; PATH:REF picks one image of several), layered in order (none: empty filesystems)' })
       .option('output', { alias: 'o', type: 'string', array: true, demandOption: true, describe: 'Image name (writes NAME.<type>); -o key=value passes options to the image encoders, as qemu-img -o' })
       .option('type', { alias: 't', type: 'string', default: 'qcow2', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')}` })
       .option('block-device', { type: 'string', describe: 'Layout: a preset (mbr, gpt, efi, none) or a DIB block-device YAML file [default: $DIB_BLOCK_DEVICE_CONFIG, else mbr]' })
@@ -158,6 +158,7 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       const extra = args['image-extra-size'];
       const extraSize = extra === undefined ? undefined : /^\d+$/.test(extra.trim()) ? Number(extra) * 1024 * 1024 : parseSize(extra, '--image-extra-size');
       const quiet = Boolean(args.quiet);
+      checkRamdiskLevel(args['ramdisk-compression'], args['ramdisk-level']);
       const seed = resolveSeed(args.seed);
       const epoch = resolveEpoch();
       const inputs = args.rootfs ?? [];
@@ -225,4 +226,13 @@ function checkImageKernel(tree: FileTree, expanded: ExpandedInputs, types: reado
   const wantsDisk = types.some((t) => !(TREE_TYPES as readonly string[]).includes(t));
   if (types.includes('ramdisk') || (wantsDisk && bootloader !== 'auto' && bootloader !== 'none')) requireImageKernel(tree, image.input);
   if (wantsDisk && bootloader === 'auto' && !quiet) process.stderr.write(`tsdib: ${image.input}: the container image has no kernel, the disk will not boot: ${kernelAdvice(tree)}\n`);
+}
+
+/** zlib's gzip levels are 0-9, zstd's 1-22: anything else is a usage error, not a zlib RangeError. */
+function checkRamdiskLevel(compression: CpioCompression | undefined, level: number | undefined): void {
+  if (level === undefined) return;
+  const [low, high] = compression === 'zstd' ? [1, 22] : [0, 9];
+  if (compression === 'none' || !Number.isInteger(level) || level < low || level > high) {
+    throw inputError(`--ramdisk-level ${level}: not a level of ${compression ?? 'gzip'} compression`, compression === 'none' ? 'drop --ramdisk-level, or choose gzip or zstd' : `give an integer from ${low} to ${high}`);
+  }
 }

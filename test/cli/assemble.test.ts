@@ -247,6 +247,7 @@ describe('tsdib assemble: -t ramdisk, docker, oci (tree outputs)', () => {
       [good, ['-t', 'oci', '--docker-target', 'Bad:Name'], /--docker-target "Bad:Name": "Bad" is not a valid repository name component/],
       [noInit, ['-t', 'raw,ramdisk'], /^tsdib: the tree has no \/init: an initramfs needs one/],
       [noKernel, ['-t', 'ramdisk,tar'], /kernel/],
+      [good, ['-t', 'ramdisk', '--ramdisk-level', '12'], /^tsdib: --ramdisk-level 12: not a level of gzip compression: give an integer from 0 to 9$/m],
     ];
     for (const [root, args, message] of cases) {
       const r = tsdib(['assemble', root, '-o', 'x', '--bootloader', 'none', ...args], { cwd: out, env: EPOCH_ENV });
