@@ -30,7 +30,7 @@ import {
   type PackagePhase,
   type PhasePlan,
 } from '../elements/index.js';
-import { noChrootError, selectExecutor, sudoShim, type ChrootMode, type Executor } from './executor.js';
+import { killRunning, noChrootError, selectExecutor, sudoShim, type ChrootMode, type Executor } from './executor.js';
 
 export interface BuildOptions {
   readonly elements: readonly string[];
@@ -213,7 +213,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 
   const buildDir = mkdtempSync(join(options.tmpDir ?? env['TMP_DIR'] ?? tmpdir(), 'tsdib-build-'));
-  const cleanup = () => removeBuildDir(executor, buildDir);
+  const cleanup = () => {
+    killRunning();
+    removeBuildDir(executor, buildDir);
+  };
   options.onCleanup?.(cleanup);
   try {
     const hooksDir = join(buildDir, 'hooks');

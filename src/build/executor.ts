@@ -117,12 +117,33 @@ if [ -n "$made_resolv" ]; then umount "$R/etc/resolv.conf" 2>/dev/null; rm -f "$
 exit $status
 `;
 
+/** Scripts running now, each the leader of its own process group (so it and its children can be stopped). */
+const running = new Set<number>();
+
+/** Stops every script still running (Ctrl-C, or a failure elsewhere): SIGKILL to each process group. */
+export function killRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+}
+
 function spawnAndWait(argv: readonly string[], request: RunRequest): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       env: request.env,
       cwd: request.cwd,
       stdio: ['ignore', request.stdoutTo ?? 'pipe', 'pipe'],
+      detached: true,
+    });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
+    child.on('exit', () => {
+      if (pid !== undefined) running.delete(pid);
     });
     child.stdout?.on('data', (c: Buffer) => request.onOutput?.(c));
     child.stderr?.on('data', (c: Buffer) => request.onOutput?.(c));

@@ -7,6 +7,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { OUTPUT_TYPES, parseOutputTypes } from '../assemble/index.js';
 import { build, CHROOT_MODES, type ChrootMode } from '../build/index.js';
 import { inputError } from '../errors.js';
+import { removePendingTemps } from '../output.js';
 import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
 import { splitOutputArgs } from './assemble.js';
@@ -102,8 +103,13 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       const logPath = args.logfile ?? env['LOGFILE'] ?? `${name}.log`;
       const logFd = openSync(logPath, 'w');
       let cleanupNow: (() => void) | undefined;
-      const onSignal = () => {
+      // Ctrl-C / SIGTERM: remove the build directory (inside the namespace) and any output temps, then die
+      // of the same signal.
+      const onSignal = (signal: NodeJS.Signals) => {
         cleanupNow?.();
+        removePendingTemps();
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);

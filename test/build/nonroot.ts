@@ -20,6 +20,8 @@ export interface NonRootUser {
   readonly gid: number;
   /** Runs the built CLI as this user. */
   tsdib(args: string[], options?: { cwd?: string; env?: Record<string, string> }): RunResult;
+  /** argv that runs the built CLI as this user (for spawn). */
+  argv(args: string[], env?: Record<string, string>): string[];
   /** Makes a directory usable by this user. */
   own(dir: string): void;
 }
@@ -71,17 +73,23 @@ export function nonRootUser(): NonRootUser | undefined {
         return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
       },
       own: () => {},
+      argv: (args, env = {}) => ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args],
     };
   }
   if (!findTool('runuser') || !findTool('useradd')) return unavailable('runuser and useradd (util-linux, passwd)');
   const user = ensureUser();
   if (typeof user === 'string') return unavailable(user);
+  const argv = (args: string[], extra: Record<string, string> = {}): string[] => {
+    const env = Object.entries({ ...Object.fromEntries(PASS_ENV.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))), HOME: `/home/${TEST_USER}`, ...extra }).map(([k, v]) => `${k}=${v}`);
+    return ['runuser', '-u', TEST_USER, '--', 'env', '-i', ...env, process.execPath, CLI, ...args];
+  };
   return {
     name: TEST_USER,
     ...user,
+    argv,
     tsdib: (args, options = {}) => {
-      const env = Object.entries({ ...Object.fromEntries(PASS_ENV.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))), HOME: `/home/${TEST_USER}`, ...options.env }).map(([k, v]) => `${k}=${v}`);
-      const r = spawnSync('runuser', ['-u', TEST_USER, '--', 'env', '-i', ...env, process.execPath, CLI, ...args], {
+      const full = argv(args, options.env);
+      const r = spawnSync(full[0]!, full.slice(1), {
         cwd: options.cwd,
         encoding: 'utf8',
         maxBuffer: 64 << 20,

@@ -2,7 +2,7 @@
  * `tsdib build` end to end, as a non-root user: the shipped demo element (no network, no chroot needed)
  * and a test element whose scripts run inside the chroot. Checked by e2fsck, debugfs, sfdisk, qemu-img.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,31 @@ describe.runIf(user !== undefined && haveTools('e2fsck', 'debugfs', 'sfdisk', 'q
       expect(readdirSync(dir).sort()).toEqual(['bad.log']);
       expect(readFileSync(join(dir, 'bad.log'), 'utf8')).toContain('about to fail: marker-7f3a');
     });
+  });
+
+  test('SIGTERM during a phase removes the build directory (files of mapped ids too) and leaves no output', async () => {
+    const dir = tmp();
+    u.own(dir);
+    const argv = u.argv(['build', '-o', 'slow', '--elements-path', FIXTURES, 'slow'], { TMP_DIR: dir });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+    await new Promise<void>((resolve) => {
+      const look = (c: Buffer) => {
+        err += c.toString();
+        if (err.includes('root.d slow/50-slow')) resolve();
+      };
+      child.stderr.on('data', look);
+      child.stdout.on('data', look);
+    });
+    // The log shows the script got as far as its sleep: the mapped-id directory exists.
+    await new Promise<void>((resolve) => {
+      const check = () => (readFileSync(join(dir, 'slow.log'), 'utf8').includes('slow: waiting') ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    child.kill('SIGTERM');
+    expect(await exited).not.toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['slow.log']);
   });
 
   test('--chroot none refuses elements with chroot-phase scripts, naming them and what to enable', () => {
