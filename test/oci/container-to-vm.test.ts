@@ -1,7 +1,7 @@
 /**
  * The container-to-VM path end to end: a two-layer OCI image (layer 1: a Debian rootfs with a kernel,
  * made rootless by mmdebstrap; layer 2, by hand: our init script and a whiteout) is read as ROOTFS,
- * assembled onto an MBR disk (ext4, by our writers), and booted in qemu with the image's own kernel
+ * assembled onto an MBR disk by `tsdib assemble LAYOUT -t raw` (ext4, by our writers), and booted in qemu with the image's own kernel
  * and initramfs-tools initrd. The marker comes from the script the upper layer added, and it sees
  * the lower layer's /etc/motd whited out. A kernel-less image is refused with the packages to add.
  */
@@ -9,9 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { assemble } from '../../src/assemble/index.js';
 import { TsdibError } from '../../src/errors.js';
-import { presetLayout } from '../../src/layout/index.js';
 import { requireImageKernel } from '../../src/oci/kernel-hint.js';
 import { readContainerRootfs } from '../../src/oci/reader.js';
 import { writeOciArchive } from '../../src/oci/writer.js';
@@ -21,6 +19,7 @@ import { FileTree } from '../../src/tree/tree.js';
 import type { Inode } from '../../src/tree/types.js';
 import { fastBootRootfs } from '../boot/boot-rootfs.js';
 import { debianRootfs } from '../helpers/debian.js';
+import { tsdib } from '../helpers/cli.js';
 import { haveTools } from '../helpers/oracles.js';
 import { boot } from '../helpers/qemu.js';
 import { useTmpDir } from '../helpers/tmp.js';
@@ -116,8 +115,11 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('container image â
       expect(rootfs.tree.lookup('etc/motd')).toBeUndefined();
       const { kernel, initrd } = requireImageKernel(rootfs.tree, layout);
       expect(initrd).toBeDefined();
-      const result = await assemble(rootfs.tree, { layout: presetLayout('mbr'), name: join(dir, 'vm'), types: ['raw'], seed: 'container-to-vm', epoch: EPOCH });
-      const disk = result.outputs.find((o) => o.type === 'raw')!.path;
+      // The disk through the CLI, as a user makes it: the layout directory is the ROOTFS.
+      const cli = tsdib(['assemble', layout, '-t', 'raw', '--bootloader', 'none', '--seed', 'container-to-vm', '-o', 'vm'], { cwd: dir, env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) } });
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stderr).toMatch(/layout: oci-layout, 2 layers$/m);
+      const disk = join(dir, 'vm.raw');
       copyOut(kernel.inode, join(dir, 'vmlinuz'));
       copyOut(initrd!.inode, join(dir, 'initrd.img'));
       const booted = await boot({
