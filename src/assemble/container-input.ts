@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as zlib from 'node:zlib';
 // fzstd and xz-decompress are loaded only when a compressed input is peeked (start-up stays light).
-import { inputError } from '../errors.js';
+import { inputError, TsdibError } from '../errors.js';
 import { detectContainerImage, openContainerLayers, type ContainerImageKind } from '../oci/index.js';
 import { sniffCompression, type Compression } from '../tar/index.js';
 
@@ -34,6 +34,8 @@ export interface ExpandedInputs {
   readonly paths: string[];
   /** The inputs that were container images. */
   readonly images: ContainerInput[];
+  /** A layer file's path → how errors should name it ("IMAGE layer N"). */
+  readonly layerNames: ReadonlyMap<string, string>;
   /** Removes the layer copies; call after the outputs are written. */
   cleanup(): void;
 }
@@ -42,6 +44,7 @@ export interface ExpandedInputs {
 export async function expandContainerInputs(inputs: readonly string[], tmpDir: string): Promise<ExpandedInputs> {
   const paths: string[] = [];
   const images: ContainerInput[] = [];
+  const layerNames = new Map<string, string>();
   const cleanups: (() => void)[] = [];
   const cleanup = () => {
     for (const c of cleanups.splice(0)) c();
@@ -57,13 +60,14 @@ export async function expandContainerInputs(inputs: readonly string[], tmpDir: s
       const layers = await openContainerLayers(file, { tmpDir, ...(reference !== undefined ? { reference } : {}) });
       cleanups.push(layers.cleanup);
       paths.push(...layers.layerPaths);
+      layers.layerPaths.forEach((p, i) => layerNames.set(p, `${input} layer ${i + 1}`));
       images.push({ input, kind: layers.kind, layers: layers.layerPaths.length });
     }
   } catch (e) {
     cleanup();
     throw e;
   }
-  return { paths, images, cleanup };
+  return { paths, images, layerNames, cleanup };
 }
 
 /**
@@ -215,4 +219,12 @@ function* chunksOf(file: string): Generator<Uint8Array> {
 
 function forEachChunk(file: string, consume: (chunk: Uint8Array) => boolean): void {
   for (const chunk of chunksOf(file)) if (consume(chunk)) return;
+}
+
+/** The error with layer file paths replaced by the image and layer they came from. */
+export function renameLayers(e: unknown, layerNames: ReadonlyMap<string, string>): unknown {
+  if (!(e instanceof TsdibError) || layerNames.size === 0) return e;
+  let message = e.message;
+  for (const [file, name] of layerNames) message = message.split(file).join(name);
+  return message === e.message ? e : new TsdibError(e.exitCode, message, e.hint);
 }

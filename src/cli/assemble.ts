@@ -16,7 +16,7 @@ import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
 import { readRootfs, type Rootfs } from '../tar/index.js';
 import { FileTree } from '../tree/index.js';
-import { expandContainerInputs, type ExpandedInputs } from '../assemble/container-input.js';
+import { expandContainerInputs, renameLayers, type ExpandedInputs } from '../assemble/container-input.js';
 import { findKernel } from '../boot/index.js';
 import type { CpioCompression } from '../fs/cpio/index.js';
 import { kernelAdvice, requireImageKernel } from '../oci/index.js';
@@ -163,7 +163,7 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       const epoch = resolveEpoch();
       const inputs = args.rootfs ?? [];
       if (inputs.length === 0 && !quiet) process.stderr.write('tsdib: no ROOTFS given: the filesystems are made empty\n');
-      const expanded: ExpandedInputs = inputs.length === 0 ? { paths: [], images: [], cleanup: () => {} } : await expandContainerInputs(inputs, tmpdir());
+      const expanded: ExpandedInputs = inputs.length === 0 ? { paths: [], images: [], layerNames: new Map(), cleanup: () => {} } : await expandContainerInputs(inputs, tmpdir());
       const reading = startProgress('reading rootfs', { quiet });
       let rootfs: Pick<Rootfs, 'tree' | 'cleanup'>;
       try {
@@ -178,7 +178,7 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
               });
       } catch (e) {
         expanded.cleanup();
-        throw e;
+        throw renameLayers(e, expanded.layerNames);
       }
       reading.finish();
       try {

@@ -4,6 +4,7 @@
  * read by partx, sizing messages, -o NAME with -o key=value, --checksum, --json, --bootloader.
  */
 import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tsdib } from '../helpers/cli.js';
@@ -351,6 +352,21 @@ describe.runIf(haveTools('cpio', 'bsdtar', 'gzip', 'tar', 'zstd', 'skopeo', 'e2f
       return readFileSync(disk);
     });
     expect(disks[0]!.equals(disks[1]!)).toBe(true);
+  });
+  test('a layer that is not a tar is named by its image and number (exit 2), nothing written', () => {
+    const dir = tmp();
+    const img = join(dir, 'img');
+    mkdirSync(join(img, 'l'), { recursive: true });
+    const layer = Buffer.alloc(2048, 'x');
+    writeFileSync(join(img, 'l/layer.tar'), layer);
+    const diffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+    writeFileSync(join(img, 'c.json'), JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } }));
+    writeFileSync(join(img, 'manifest.json'), JSON.stringify([{ Config: 'c.json', RepoTags: ['x:1'], Layers: ['l/layer.tar'] }]));
+    expect(runTool('tar', ['-cf', join(dir, 'bad.tar'), '-C', img, 'manifest.json', 'c.json', 'l']).status).toBe(0);
+    const r = tsdib(['assemble', 'bad.tar', '-t', 'tar', '-o', 'o'], { cwd: dir, env: EPOCH_ENV });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tsdib: bad\.tar layer 1: header at byte 0: .*not a tar header/m);
+    expect(readdirSync(dir).sort()).toEqual(['bad.tar', 'img']);
   });
   test('a container image without a kernel: -t ramdisk and --bootloader grub name the packages to add (exit 2); auto warns and writes the disk', () => {
     const dir = tmp();
