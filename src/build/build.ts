@@ -157,6 +157,19 @@ export function sourcedVariables(files: readonly string[], env: Record<string, s
   return out;
 }
 
+/**
+ * DIB_ARGS (the command line, as DIB records it) and DIB_ENV (the DIB_* variables, `export` style), which
+ * DIB's manifests element writes into the image; its scripts run with `set -u`, so they must exist.
+ */
+export function dibRecordVariables(options: Pick<BuildOptions, 'elements' | 'name' | 'types'>, env: NodeJS.ProcessEnv): Record<string, string> {
+  const dibEnv = Object.keys(env)
+    .filter((k) => k.startsWith('DIB_'))
+    .sort()
+    .map((k) => `declare -x ${k}=${JSON.stringify(env[k])}`)
+    .join('\n');
+  return { DIB_ARGS: `-o ${options.name} -t ${options.types.join(',')} ${options.elements.join(' ')}`, DIB_ENV: dibEnv };
+}
+
 function targetDistro(env: Record<string, string>): { distro: string; release?: string } {
   const distro = env['DISTRO_NAME'] ?? 'debian';
   const release = env['DIB_RELEASE'];
@@ -252,7 +265,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const runner = new PhaseRunner(executor, plan, ctx, options, log, status);
     for (const phase of plan.hooks.phases) {
       const definition = PHASES.find((p) => p.dir === phase.phase)!;
-      const phaseEnv = phaseEnvironment(definition, ctx);
+      const phaseEnv = { ...phaseEnvironment(definition, ctx), ...dibRecordVariables(options, env) };
       if (PACKAGE_PHASES.includes(phase.phase as PackagePhase)) {
         const actions = packageActions(packages, phase.phase as PackagePhase, plan.pkgMaps, distro);
         if (actions.install.length > 0 || actions.uninstall.length > 0) await runner.installPackages(phase, phaseEnv, actions.install, actions.uninstall);

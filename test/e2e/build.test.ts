@@ -3,7 +3,7 @@
  * and a test element whose scripts run inside the chroot. Checked by e2fsck, debugfs, sfdisk, qemu-img.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -12,6 +12,7 @@ import { useTmpDir } from '../helpers/tmp.js';
 import { nonRootUser, usernsWorks } from '../build/nonroot.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/build/elements', import.meta.url));
+const DIB_ELEMENTS = '/usr/lib/python3/dist-packages/diskimage_builder/elements';
 const EPOCH = { SOURCE_DATE_EPOCH: '1700000000' };
 
 /** The root partition (first one) of a raw image, copied out for e2fsck/debugfs (images here are small). */
@@ -132,6 +133,30 @@ describe.runIf(user !== undefined && haveTools('e2fsck', 'debugfs', 'sfdisk', 'q
       expect(r.stderr).toContain('on stderr too');
       expect(readdirSync(dir).sort()).toEqual(['bad.log']);
       expect(readFileSync(join(dir, 'bad.log'), 'utf8')).toContain('about to fail: marker-7f3a');
+    });
+  });
+
+  describe.runIf(fullMap && existsSync(DIB_ELEMENTS))('elements of DIB itself, unmodified (python3-diskimage-builder)', () => {
+    test('manifests and install-bin from DIB run on our elements path', () => {
+      const dir = tmp();
+      u.own(dir);
+      // Only these two of DIB's elements come first on the path; the rest are ours and the fixtures.
+      const dib = join(dir, 'dib');
+      mkdirSync(dib);
+      for (const e of ['manifests', 'install-bin']) symlinkSync(join(DIB_ELEMENTS, e), join(dib, e));
+      const r = u.tsdib(['build', '-o', 'withdib', '-t', 'raw', '--image-size', '64MiB', '--elements-path', `${dib}:${FIXTURES}`, 'mini-chroot', 'with-bin', 'manifests', 'install-bin'], {
+        cwd: dir,
+        env: { ...EPOCH, DIB_MANIFEST_IMAGE_DIR: '/etc/dib-manifests', DIB_SOMETHING: 'recorded' },
+      });
+      expect(r.status, r.stderr + readFileSync(join(dir, 'withdib.log'), 'utf8').slice(-3000)).toBe(0);
+      const fs = firstPartition(join(dir, 'withdib.raw'), dir);
+      e2fsckClean(fs);
+      // install-bin (pre-install.d, in the chroot): bin/* → /usr/local/bin, 0755 root.
+      expect(owner(fs, '/usr/local/bin/hello-tsdib')).toMatchObject({ uid: 0, gid: 0, mode: 0o755 });
+      // manifests: extra-data.d made the directory with sudo; cleanup.d recorded DIB_ENV and copied it out.
+      expect(debugfs(fs, 'cat /etc/dib-manifests/dib_environment')).toContain('DIB_SOMETHING="recorded"');
+      expect(owner(fs, '/etc/dib-manifests/dib_environment')).toMatchObject({ uid: 0, gid: 0, mode: 0o600 });
+      expect(readFileSync(join(dir, 'withdib.d', 'dib-manifests', 'dib_arguments'), 'utf8')).toContain('mini-chroot with-bin manifests install-bin');
     });
   });
 
