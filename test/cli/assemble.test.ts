@@ -368,6 +368,18 @@ describe.runIf(haveTools('cpio', 'bsdtar', 'gzip', 'tar', 'zstd', 'skopeo', 'e2f
     expect(r.stderr).toMatch(/^tsdib: bad\.tar layer 1: header at byte 0: .*not a tar header/m);
     expect(readdirSync(dir).sort()).toEqual(['bad.tar', 'img']);
   });
+  test('tree outputs are the same bytes alone or beside a disk with a bootloader (its files go to the disk only)', () => {
+    const dir = tmp();
+    const tarball = join(dir, 'broot.tar');
+    expect(runTool('tar', ['-cf', tarball, '-C', bootableRootfs(dir), '.']).status).toBe(0);
+    const alone = tsdib(['assemble', tarball, '-o', 'a', '-t', 'tar,oci', '--seed', 'ci'], { cwd: dir, env: EPOCH_ENV });
+    expect(alone.status, alone.stderr).toBe(0);
+    const mixed = tsdib(['assemble', tarball, '-o', 'b', '-t', 'raw,tar,oci', '--seed', 'ci', '--bootloader', 'auto'], { cwd: dir, env: EPOCH_ENV });
+    expect(mixed.status, mixed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'b.tar')).equals(readFileSync(join(dir, 'a.tar')))).toBe(true);
+    expect(readFileSync(join(dir, 'b.oci.tar')).equals(readFileSync(join(dir, 'a.oci.tar')))).toBe(true);
+    expect(runTool('tar', ['-tf', join(dir, 'a.tar')]).stdout).toMatch(/^\.\/etc\/fstab$/m);
+  });
   test('a container image without a kernel: -t ramdisk and --bootloader grub name the packages to add (exit 2); auto warns and writes the disk', () => {
     const dir = tmp();
     const root = bootableRootfs(dir, { kernel: false });
