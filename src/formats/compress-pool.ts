@@ -154,7 +154,7 @@ export class CompressPool {
 
   /** How many jobs may be in flight to keep every worker busy without holding much memory. */
   get depth(): number {
-    return Math.max(1, this.workers.length * 3);
+    return Math.max(1, this.workers.length * 4);
   }
 
   /** Compresses the job's units. Its buffer is transferred to a worker and handed back in the result. */
