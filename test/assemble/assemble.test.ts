@@ -145,3 +145,34 @@ describe.runIf(haveTools('qemu-img', 'sha256sum', 'md5sum', 'tar'))('assemble ou
     expect(roomy.plan.size - plain.plan.size).toBeGreaterThanOrEqual(60 * 1024 * 1024);
   });
 });
+
+describe.runIf(haveTools('tar', 'bsdtar', 'skopeo'))('assemble() tree outputs (library)', () => {
+  const tmp = useTmpDir();
+  test('only tree types: no disk (plan undefined), files by DIB\'s names, read by bsdtar and skopeo', async () => {
+    const dir = tmp();
+    const tree = smallTree();
+    tree.addFile('/init', text('#!/bin/sh\nexec /bin/sh\n'), { mode: 0o755 });
+    tree.addFile('/boot/vmlinuz-6.1.0-1-amd64', text('kernel bytes'));
+    const r = await assemble(tree, options(dir, { types: ['ramdisk', 'docker', 'oci'], dockerTarget: 'lib/test:2', imageSize: 1 }));
+    expect(r.plan).toBeUndefined();
+    expect(r.filesystems).toEqual([]);
+    expect(r.outputs).toEqual([
+      { type: 'ramdisk', path: join(dir, 'disk.initramfs') },
+      { type: 'ramdisk', path: join(dir, 'disk.kernel') },
+      { type: 'docker', path: join(dir, 'disk.docker.tar') },
+      { type: 'oci', path: join(dir, 'disk.oci.tar') },
+    ]);
+    expect(readFileSync(join(dir, 'disk.kernel'), 'utf8')).toBe('kernel bytes');
+    expect(runTool('bsdtar', ['-xOf', join(dir, 'disk.initramfs'), 'etc/hostname']).stdout).toBe('tsdib\n');
+    expect(runTool('skopeo', ['inspect', '--raw', `docker-archive:${join(dir, 'disk.docker.tar')}:lib/test:2`]).status).toBe(0);
+    expect(runTool('skopeo', ['inspect', '--raw', `oci-archive:${join(dir, 'disk.oci.tar')}:2`]).status).toBe(0);
+  });
+  test('a failing tree output beside a disk type leaves no file at all', async () => {
+    const dir = tmp();
+    const e = await rejection(assemble(smallTree(), options(dir, { types: ['raw', 'docker'] })));
+    expect(e.message).toBe('-t docker needs --docker-target');
+    const noInit = await rejection(assemble(smallTree(), options(dir, { types: ['qcow2', 'ramdisk'] })));
+    expect(noInit.message).toMatch(/no \/init/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
