@@ -265,7 +265,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const runner = new PhaseRunner(executor, plan, ctx, options, log, status);
     for (const phase of plan.hooks.phases) {
       const definition = PHASES.find((p) => p.dir === phase.phase)!;
-      const phaseEnv = { ...phaseEnvironment(definition, ctx), ...dibRecordVariables(options, env) };
+      // TSDIB_CHROOT tells elements which executor runs them (debian-minimal picks mmdebstrap's mode by it).
+      const phaseEnv = { ...phaseEnvironment(definition, ctx), ...dibRecordVariables(options, env), TSDIB_CHROOT: executor.mode };
       if (PACKAGE_PHASES.includes(phase.phase as PackagePhase)) {
         const actions = packageActions(packages, phase.phase as PackagePhase, plan.pkgMaps, distro);
         if (actions.install.length > 0 || actions.uninstall.length > 0) await runner.installPackages(phase, phaseEnv, actions.install, actions.uninstall);
