@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseExtraSize, parsePackageList, stripTypeSuffix } from '../../src/cli/build.js';
 import { tsdib } from '../helpers/cli.js';
@@ -42,5 +43,13 @@ describe('tsdib build arguments', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('wrote demo.raw');
     expect(readdirSync(dir).sort()).toEqual(['demo.log', 'demo.raw']);
+  });
+
+  test('-x traces the scripts into the build log (DIB_DEBUG_TRACE)', () => {
+    const dir = tmp();
+    const r = tsdib(['build', '-x', '-o', 'demo', '-t', 'raw', '--chroot', 'none', '-q', 'demo'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const log = readFileSync(join(dir, 'demo.log'), 'utf8');
+    expect(log).toMatch(/^\+ cp -R .*demo-files\/\. \.$/m);
   });
 });
