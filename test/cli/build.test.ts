@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseExtraSize, parsePackageList, stripTypeSuffix } from '../../src/cli/build.js';
@@ -51,5 +51,23 @@ describe('tsdib build arguments', () => {
     expect(r.status, r.stderr).toBe(0);
     const log = readFileSync(join(dir, 'demo.log'), 'utf8');
     expect(log).toMatch(/^\+ cp -R .*demo-files\/\. \.$/m);
+  });
+
+  test('--image-extra-size grows the automatic root (a bare number is MB)', () => {
+    const dir = tmp();
+    const small = tsdib(['build', '-o', 'a', '-t', 'raw', '--chroot', 'none', '-q', 'demo'], { cwd: dir });
+    const big = tsdib(['build', '-o', 'b', '-t', 'raw', '--chroot', 'none', '-q', '--image-extra-size', '64', 'demo'], { cwd: dir });
+    expect(small.status, small.stderr).toBe(0);
+    expect(big.status, big.stderr).toBe(0);
+    const size = (f: string) => statSync(join(dir, f)).size;
+    expect(size('b.raw') - size('a.raw')).toBeGreaterThanOrEqual(60 * 1024 * 1024);
+  });
+
+  test('every shipped element of the build shows its README with tsdib elements NAME', () => {
+    for (const name of ['demo', 'debian-minimal', 'devuser', 'openssh-server', 'growroot', 'cloud-init-nocloud', 'install-static', 'install-bin', 'manifests']) {
+      const r = tsdib(['elements', name]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`# ${name}`);
+    }
   });
 });
