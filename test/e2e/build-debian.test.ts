@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findTool, haveTools, runTool, type RunResult } from '../helpers/oracles.js';
 import { BOOT_LOG_DIR, qemuArgs } from '../helpers/qemu.js';
-import { nonRootUser } from '../build/nonroot.js';
+import { nonRootUser, usernsWorks } from '../build/nonroot.js';
 
 const USER = 'tsdev';
 const PASSWORD = 'tsdib-secret-7';
@@ -79,7 +79,7 @@ function stat(image: string, path: string): { uid: number; gid: number; mode: nu
 
 const user = nonRootUser();
 
-describe.runIf(user !== undefined && haveTools('mmdebstrap', 'qemu-system-x86_64', 'qemu-img', 'debugfs', 'e2fsck', 'unshare', 'newuidmap'))(
+describe.runIf(user !== undefined && usernsWorks(user, true) && haveTools('mmdebstrap', 'qemu-system-x86_64', 'qemu-img', 'debugfs', 'e2fsck', 'unshare', 'newuidmap'))(
   'tsdib build -o img debian-minimal vm devuser openssh-server, as a non-root user',
   () => {
     let dir: string;
