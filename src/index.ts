@@ -52,7 +52,7 @@ export { writeExt4, planExt4, autoSize as ext4AutoSize, resolveFeatures as resol
 export type { Ext4Options, Ext4Plan, Ext4Result, Extent as Ext4Extent, ProfileName as Ext4Profile, FeatureSet as Ext4FeatureSet } from './fs/ext4/index.js';
 
 // Ramdisk (newc cpio + kernel), Docker/OCI image outputs, container images as ROOTFS.
-export { writeCpio, cpioChunks, writeRamdisk, encodeNewcHeader, decodeNewcHeader, encodeTrailer, NEWC_MAGIC } from './fs/cpio/index.js';
+export { writeCpio, cpioChunks, writeRamdisk, writeRamdiskTo, checkRamdiskTree, encodeNewcHeader, decodeNewcHeader, encodeTrailer, NEWC_MAGIC } from './fs/cpio/index.js';
 export type { CpioCompression, WriteCpioOptions, WriteCpioResult, WriteRamdiskOptions, RamdiskResult, NewcFields } from './fs/cpio/index.js';
 export {
   writeDockerArchive, writeOciArchive, parseImageReference, formatReference, encodeImageConfig, ociArchitecture,
@@ -72,7 +72,7 @@ export { openImage, writeImage, encodeImage, detectFormat, parseFormatName, pars
 export type { ImageFormat, ImageInfo, OpenedImage, EncodeProgress, Sink, EncodeSettings, WriteImageOptions } from './formats/index.js';
 
 // Assemble: rootfs tree + DIB layout → filesystems, fstab, table, bootloader → disk images; inspect's filesystem probe.
-export { assemble, OUTPUT_TYPES, parseOutputTypes, outputPath, splitByMountPoints, withFile, withPrivateDirs, planDisk, autoPlan, sizeArgument, ext4Overrides, fatOverrides, probeFilesystem } from './assemble/index.js';
-export type { AssembleOptions, AssembleResult, BootloaderChoice, OutputType, FsSummary, Needs, SizingOptions, ProbedFilesystem } from './assemble/index.js';
+export { assemble, OUTPUT_TYPES, TREE_TYPES, parseOutputTypes, outputPath, outputFiles, RAMDISK_GZIP_LEVEL, expandContainerInputs, mayBeContainerImage, splitReference, splitByMountPoints, withFile, withPrivateDirs, planDisk, autoPlan, sizeArgument, ext4Overrides, fatOverrides, probeFilesystem } from './assemble/index.js';
+export type { AssembleOptions, AssembleResult, BootloaderChoice, OutputType, TreeOutputType, ContainerInput, ExpandedInputs, FsSummary, Needs, SizingOptions, ProbedFilesystem } from './assemble/index.js';
 export { resolveFilesystems, fstabText, mountOrder, dibMountOrder, dibCompareMountPoints, FS_TYPES, LABEL_MAX, DEFAULT_ROOT_LABEL, ROOT_MKFS } from './layout/index.js';
 export type { FilesystemSpec, FstabEntry, RootParams, FsType } from './layout/index.js';
