@@ -76,3 +76,7 @@ export { assemble, OUTPUT_TYPES, TREE_TYPES, parseOutputTypes, outputPath, outpu
 export type { AssembleOptions, AssembleResult, BootloaderChoice, OutputType, TreeOutputType, ContainerInput, ExpandedInputs, FsSummary, Needs, SizingOptions, ProbedFilesystem } from './assemble/index.js';
 export { resolveFilesystems, fstabText, mountOrder, dibMountOrder, dibCompareMountPoints, FS_TYPES, LABEL_MAX, DEFAULT_ROOT_LABEL, ROOT_MKFS } from './layout/index.js';
 export type { FilesystemSpec, FstabEntry, RootParams, FsType } from './layout/index.js';
+
+// tsdib build: DIB elements run without root (user namespace / proot), packed and assembled.
+export { build, buildLayout, defaultArch, CHROOT_MODES, probeUserns, selectExecutor } from './build/index.js';
+export type { BuildOptions, BuildResult, ChrootMode, Executor } from './build/index.js';
