@@ -235,11 +235,13 @@ function prepareAndPlan(
     }),
   );
   const needs = new Map<string, number>();
+  const needsAt = new Map<string, (size: number) => number>();
   for (const p of prepared) {
     if (needs.has(p.spec.device)) throw inputError(`${src} ${p.spec.path}: a second filesystem on ${p.spec.device}`, 'give each partition at most one mkfs');
     needs.set(p.spec.device, p.need);
+    if (p.needAt) needsAt.set(p.spec.device, p.needAt);
   }
-  const plan = planDisk(options.layout.graph, needs, { imageSize: options.imageSize, seed: options.seed, source: src });
+  const plan = planDisk(options.layout.graph, needs, { imageSize: options.imageSize, seed: options.seed, source: src, needsAt });
   const fat = specs.find((f) => f.type === 'vfat');
   if (fat && plan.sectorSize !== 512) {
     // Our FAT writer uses 512-byte sectors; a 4Kn disk needs 4096-byte FAT sectors (kernel rule).

@@ -15,10 +15,14 @@ export interface SizingOptions {
   readonly imageSize?: number | undefined;
   readonly seed: string;
   readonly source: string;
+  readonly needsAt?: NeedsAt | undefined;
 }
 
 /** What each device (partition or disk name) must hold at least, in bytes. */
 export type Needs = ReadonlyMap<string, number>;
+
+/** For devices whose need depends on the size they get: bytes needed when given `size` bytes. */
+export type NeedsAt = ReadonlyMap<string, (size: number) => number>;
 
 /** `1536MiB`, `2GiB`: a size the user can paste after --image-size. */
 export function sizeArgument(bytes: number): string {
@@ -32,11 +36,12 @@ interface Shortfall {
   readonly have: number;
 }
 
-function shortfalls(plan: DiskPlan, needs: Needs): Shortfall[] {
+function shortfalls(plan: DiskPlan, needs: Needs, needsAt: NeedsAt | undefined): Shortfall[] {
   const out: Shortfall[] = [];
-  for (const [device, need] of needs) {
+  for (const [device, base] of needs) {
     const have = plan.table ? plan.partitions.find((p) => p.name === device)?.size : plan.size;
     if (have === undefined) continue; // not a partition of this table (the planner reports that)
+    const need = Math.max(base, needsAt?.get(device)?.(have) ?? 0);
     if (have < need) out.push({ device, need, have });
   }
   return out;
@@ -71,7 +76,7 @@ export function autoPlan(graph: LayoutGraph, needs: Needs, options: SizingOption
   let size = Math.ceil((fixed + needsTotal) / MiB) * MiB + (partitions > 0 ? (partitions + 3) * MiB : 0);
   for (let round = 0; round < 64; round++) {
     const plan = planLayout(graph, { imageSize: size, seed: options.seed, source: options.source });
-    const short = shortfalls(plan, needs);
+    const short = shortfalls(plan, needs, options.needsAt);
     if (short.length === 0) return plan;
     let grow = 0;
     for (const s of short) {
@@ -106,7 +111,7 @@ export function planDisk(graph: LayoutGraph, needs: Needs, options: SizingOption
     if (auto !== undefined && e instanceof Error && 'hint' in e) throw inputError(`${e.message}`, `use --image-size ${sizeArgument(auto)} or more`);
     throw e;
   }
-  const short = shortfalls(plan, needs)[0];
+  const short = shortfalls(plan, needs, options.needsAt)[0];
   if (short) {
     const auto = tryAutoSize(graph, needs, options);
     const what = plan.table ? `partition ${short.device}` : `filesystem on ${short.device}`;

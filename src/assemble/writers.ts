@@ -5,6 +5,7 @@
  */
 import type { Disk } from '../disk/index.js';
 import { autoSize, planExt4, writeExt4, type Ext4Options, type Ext4Plan, type Ext4Result } from '../fs/ext4/index.js';
+import { checkFits, layoutFor, minInodesFor } from '../fs/ext4/planner.js';
 import { planFat, writeFat } from '../fs/fat/index.js';
 import { SWAP_MIN_PAGES, SWAP_PAGE_SIZE, writeSwap } from '../fs/swap.js';
 import type { FilesystemSpec } from '../layout/index.js';
@@ -48,6 +49,12 @@ export interface PreparedFilesystem {
   readonly spec: FilesystemSpec;
   /** Bytes the filesystem needs at least (content, metadata, headroom). */
   readonly need: number;
+  /**
+   * Bytes it needs when made `size` bytes big, where that differs from `need`: ext4's metadata is not
+   * monotonic in the size (the journal appears at 8 MiB and grows in steps), so a partition larger
+   * than `need` can still be too small.
+   */
+  readonly needAt?: (size: number) => number;
   /** Bytes of file content it will hold. */
   readonly contentBytes: number;
   write(target: WriteTarget): Omit<FsSummary, 'device' | 'offset' | 'size' | 'name' | 'type' | 'mountPoint'> & { ext4?: Ext4Result };
@@ -73,6 +80,7 @@ export function prepareFilesystem(spec: FilesystemSpec, tree: FileTree | undefin
       return {
         spec,
         need: autoSize(plan, options),
+        needAt: (size) => ext4NeedAt(plan, options, size),
         contentBytes: plan.bytes,
         write: (t) => {
           const r = writeExt4(t.disk, content, { ...options, ...(t.onProgress ? { onProgress: t.onProgress } : {}) }, plan);
@@ -124,4 +132,14 @@ export function prepareFilesystem(spec: FilesystemSpec, tree: FileTree | undefin
 
 function emptyTree(ctx: WriterContext): FileTree {
   return new FileTree({ sec: ctx.epoch, nsec: 0 });
+}
+
+/** What an ext4 of `size` bytes needs: `size` when the writer's own fit check passes there, else one MiB more. */
+function ext4NeedAt(plan: Ext4Plan, options: Ext4Options, size: number): number {
+  try {
+    checkFits(plan, options, layoutFor(plan, options, Math.floor(size / plan.blockSize), minInodesFor(plan, options)));
+    return size;
+  } catch {
+    return size + 1024 * 1024;
+  }
 }

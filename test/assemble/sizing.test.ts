@@ -4,7 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { autoPlan, planDisk, sizeArgument } from '../../src/assemble/index.js';
+import { join } from 'node:path';
+import { assemble, autoPlan, planDisk, sizeArgument } from '../../src/assemble/index.js';
+import { bytesBody, FileTree } from '../../src/tree/index.js';
+import { haveTools, runTool } from '../helpers/oracles.js';
+import { useTmpDir } from '../helpers/tmp.js';
 import { TsdibError } from '../../src/errors.js';
 import { parseLayout, presetLayout } from '../../src/layout/index.js';
 
@@ -77,5 +81,22 @@ describe('a given size', () => {
   });
   test('sizeArgument: whole GiB when exact, else MiB rounded up', () => {
     expect([sizeArgument(2 * 1024 * MiB), sizeArgument(812 * MiB + 1), sizeArgument(1)]).toEqual(['2GiB', '813MiB', '1MiB']);
+  });
+});
+
+describe.runIf(haveTools('e2fsck'))('automatic size across the ext4 journal threshold', () => {
+  const tmp = useTmpDir();
+  // ext4 gets no journal under 8 MiB and a 4 MiB one from 8 MiB on, so a root whose minimal size is
+  // 7 MiB does not fit in a partition of 8 or 9 MiB. The sizing must look at the size the partition
+  // really gets, not only at the minimal need.
+  test.each([5.0, 5.25, 5.5, 5.75, 6.0])('%f MiB of content on mbr: the automatic disk fits and e2fsck calls it clean', async (mib) => {
+    const dir = tmp();
+    const tree = new FileTree({ sec: 1_700_000_000, nsec: 0 });
+    tree.addFile('/big.bin', bytesBody(new Uint8Array(Math.round(mib * 1024 * 1024)).fill(7)));
+    for (let i = 0; i < 30; i++) tree.addFile(`/etc/f${i}`, bytesBody(new TextEncoder().encode(`${i}\n`)));
+    const r = await assemble(tree, { layout: presetLayout('mbr'), name: join(dir, 'disk'), types: ['raw'], seed: 'journal', epoch: 1_700_000_000, bootloader: 'none' });
+    const root = r.plan!.partitions[0]!;
+    const check = runTool('e2fsck', ['-fn', `${join(dir, 'disk.raw')}?offset=${root.offset}`]);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 });
