@@ -17,6 +17,7 @@ interface BuildArgs {
   elements?: string[];
   output?: string | string[];
   type?: string;
+  ramdisk?: boolean;
   arch?: string;
   x?: number;
   u?: boolean;
@@ -62,6 +63,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .positional('elements', { type: 'string', array: true, describe: 'Elements to include (base is added unless -n)' })
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Image name (writes NAME.<type>) [default: image]; -o key=value passes encoder options' })
       .option('type', { alias: 't', type: 'string', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')} [default: $IMAGE_TYPES, else qcow2]` })
+      .option('ramdisk', { type: 'boolean', describe: 'Like DIB\'s ramdisk-image-create: NAME.initramfs + NAME.kernel (means -t ramdisk unless -t is given); the tree needs an executable /init and a /boot/vmlinuz-*' })
       .option('arch', { alias: 'a', type: 'string', describe: 'Target architecture (DIB names: amd64, arm64 ...) [default: $ARCH, else the host]' })
       .option('x', { type: 'boolean', count: true, describe: 'Trace scripts (DIB_DEBUG_TRACE; repeat for more)' })
       .option('u', { type: 'boolean', describe: 'Uncompressed qcow2 (the default in tsdib; accepted for DIB compatibility)' })
@@ -81,13 +83,14 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .option('logfile', { type: 'string', describe: 'Write every script\'s output here [default: NAME.log]' })
       .option('force', { type: 'boolean', describe: 'Overwrite existing outputs' })
       .example('$0 build -o demo demo', 'demo.qcow2 from the shipped demo element: no network, no root')
+      .example('$0 build --ramdisk -o deploy my-ramdisk-element', 'deploy.initramfs + deploy.kernel, as ramdisk-image-create -o deploy would write')
       .example('$0 build -o img -t raw,qcow2 debian-minimal vm devuser openssh-server', 'a bootable Debian image, built as a normal user') as unknown as Argv<BuildArgs>,
   handler: (args: ArgumentsCamelCase<BuildArgs>) =>
     runCommand(async () => {
       const env = process.env;
       const elements = args.elements ?? [];
       if (elements.length === 0) throw inputError('At least one element must be specified', 'e.g. tsdib build -o demo demo (tsdib elements lists them)');
-      const types = parseOutputTypes(args.type ?? env['IMAGE_TYPES'] ?? 'qcow2');
+      const types = parseOutputTypes(args.type ?? (args.ramdisk ? 'ramdisk' : undefined) ?? env['IMAGE_TYPES'] ?? 'qcow2');
       // -o is a single-valued option (repeatable): DIB's `-o NAME ELEMENT...` leaves the elements positional.
       const outputs = args.output === undefined ? ['image'] : ([] as string[]).concat(args.output);
       const split = splitOutputArgs(outputs.some((o) => !o.includes('=')) ? outputs : ['image', ...outputs], args['qemu-img-options'] ?? env['QEMU_IMG_OPTIONS']);

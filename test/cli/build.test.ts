@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { parseExtraSize, parsePackageList, stripTypeSuffix } from '../../src/cli/build.js';
 import { tsdib } from '../helpers/cli.js';
+import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 describe('tsdib build arguments', () => {
@@ -69,5 +72,42 @@ describe('tsdib build arguments', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`# ${name}`);
     }
+  });
+});
+
+const FIXTURE_ELEMENTS = fileURLToPath(new URL('../fixtures/build/elements', import.meta.url));
+
+describe.runIf(haveTools('cpio'))('tsdib build --ramdisk (ramdisk-image-create), read by GNU cpio', () => {
+  const tmp = useTmpDir();
+
+  test('--ramdisk writes NAME.initramfs + NAME.kernel; cpio -itv lists /init executable and the tree', () => {
+    const dir = tmp();
+    const r = tsdib(['build', '--ramdisk', '-n', '-o', 'deploy', '--elements-path', FIXTURE_ELEMENTS, '--chroot', 'none', '-q', 'ramdisk-tree'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000', IMAGE_TYPES: 'qcow2' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('wrote deploy.initramfs');
+    expect(r.stdout).toContain('wrote deploy.kernel');
+    expect(readdirSync(dir).sort()).toEqual(['deploy.initramfs', 'deploy.kernel', 'deploy.log']);
+    expect(readFileSync(join(dir, 'deploy.kernel'), 'utf8')).toBe('fake kernel for tsdib tests\n');
+    const listing = runTool('cpio', ['-itv', '--quiet'], { input: gunzipSync(readFileSync(join(dir, 'deploy.initramfs'))) });
+    expect(listing.status, listing.stderr).toBe(0);
+    const lines = listing.stdout.split('\n');
+    const init = lines.find((l) => / init$/.test(l));
+    expect(init, listing.stdout).toMatch(/^-rwxr-xr-x /);
+    expect(lines.some((l) => / etc\/hostname$/.test(l)), listing.stdout).toBe(true);
+    const extracted = runTool('cpio', ['-i', '--quiet', '--to-stdout', 'init'], { input: gunzipSync(readFileSync(join(dir, 'deploy.initramfs'))) });
+    expect(extracted.stdout).toContain('tsdib ramdisk init');
+  });
+
+  test('-t given with --ramdisk wins (--ramdisk means -t ramdisk only when -t is absent)', () => {
+    const dir = tmp();
+    const r = tsdib(['build', '--ramdisk', '-t', 'tar', '-n', '-o', 'tree', '--elements-path', FIXTURE_ELEMENTS, '--chroot', 'none', '-q', 'ramdisk-tree'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['tree.log', 'tree.tar']);
+  });
+
+  test('--help documents --ramdisk with an example', () => {
+    const r = tsdib(['build', '--help']);
+    expect(r.stdout).toContain('--ramdisk');
+    expect(r.stdout).toContain('build --ramdisk -o deploy');
   });
 });
