@@ -4,7 +4,7 @@
  * checked for zeros with a native compare.
  */
 import type { ReadableDisk } from '../disk/index.js';
-import { canReadAhead, canReadInto, type ReadAheadDisk } from './raw-reader.js';
+import { canReadAhead, canReadInto } from './raw-reader.js';
 
 /** Bytes read from the disk at once (a whole number of units). */
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -38,61 +38,6 @@ export function* chunkPlan(disk: ReadableDisk, unitSize: number, chunkBytes = RE
   const perChunk = Math.max(1, Math.floor(chunkBytes / unitSize));
   for (const span of dataUnitSpans(disk, unitSize)) {
     for (let u = span.first; u < span.end; u += perChunk) yield { firstUnit: u, count: Math.min(perChunk, span.end - u) };
-  }
-}
-
-/**
- * Reads every unit that may hold data, in chunks of whole units. The last unit of a disk whose size
- * is not a multiple of `unitSize` is padded with zeros. With `reuse`, one buffer is refilled for
- * every chunk (when the disk can read into it): a chunk is then valid only until the next one.
- */
-export function* readDataUnits(disk: ReadableDisk, unitSize: number, chunkBytes = READ_CHUNK, reuse = false): Generator<UnitChunk> {
-  const shared = reuse && canReadInto(disk) ? new Uint8Array(Math.max(1, Math.floor(chunkBytes / unitSize)) * unitSize) : undefined;
-  for (const { firstUnit, count } of chunkPlan(disk, unitSize, chunkBytes)) {
-    const offset = firstUnit * unitSize;
-    if (shared && canReadInto(disk)) {
-      const bytes = shared.subarray(0, count * unitSize);
-      const inside = Math.min(bytes.length, disk.size - offset);
-      disk.readInto(offset, bytes.subarray(0, inside));
-      bytes.fill(0, inside); // the last unit's padding past the end of the disk
-      yield { firstUnit, count, bytes };
-      continue;
-    }
-    const length = Math.min(count * unitSize, disk.size - offset);
-    let bytes = disk.read(offset, length);
-    if (length < count * unitSize) {
-      const padded = new Uint8Array(count * unitSize);
-      padded.set(bytes);
-      bytes = padded;
-    }
-    yield { firstUnit, count, bytes };
-  }
-}
-
-/**
- * The same chunks read ahead: while the caller works on one chunk, the next is being read on
- * libuv's thread pool. Two buffers alternate, so a chunk is valid only until the next is requested.
- */
-export async function* readDataUnitsAhead(disk: ReadAheadDisk, unitSize: number, chunkBytes = READ_CHUNK): AsyncGenerator<UnitChunk> {
-  const size = Math.max(1, Math.floor(chunkBytes / unitSize)) * unitSize;
-  const buffers = [new Uint8Array(size), new Uint8Array(size)];
-  const plan = chunkPlan(disk, unitSize, chunkBytes);
-  let k = 0;
-  const start = (): Promise<UnitChunk> | undefined => {
-    const next = plan.next();
-    if (next.done) return undefined;
-    const { firstUnit, count } = next.value;
-    const bytes = buffers[k++ % 2]!.subarray(0, count * unitSize);
-    const inside = Math.min(bytes.length, disk.size - firstUnit * unitSize);
-    bytes.fill(0, inside); // the last unit's padding past the end of the disk
-    return disk.readIntoAsync(firstUnit * unitSize, bytes.subarray(0, inside)).then(() => ({ firstUnit, count, bytes }));
-  };
-  let pending = start();
-  while (pending) {
-    const chunk = await pending;
-    pending = start();
-    pending?.catch(() => {}); // surfaces when awaited
-    yield chunk;
   }
 }
 
