@@ -1,9 +1,11 @@
 /**
  * The container-to-VM path end to end: a two-layer OCI image (layer 1: a Debian rootfs with a kernel,
  * made rootless by mmdebstrap; layer 2, by hand: our init script and a whiteout) is read as ROOTFS,
- * assembled onto an MBR disk by `tsdib assemble LAYOUT -t raw` (ext4, by our writers), and booted in qemu with the image's own kernel
- * and initramfs-tools initrd. The marker comes from the script the upper layer added, and it sees
- * the lower layer's /etc/motd whited out. A kernel-less image is refused with the packages to add.
+ * assembled onto an MBR disk by `tsdib assemble LAYOUT -t raw --bootloader grub` (ext4 and GRUB's i386-pc
+ * boot code, from the image's own grub-pc-bin, by our writers), and booted in qemu from the disk alone
+ * (SeaBIOS → our MBR → GRUB → the image's own kernel and initramfs-tools initrd: no -kernel/-initrd).
+ * The marker comes from the script the upper layer added, and it sees the lower layer's /etc/motd
+ * whited out. A kernel-less image is refused with the packages to add.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,9 +16,8 @@ import { requireImageKernel } from '../../src/oci/kernel-hint.js';
 import { readContainerRootfs } from '../../src/oci/reader.js';
 import { writeOciArchive } from '../../src/oci/writer.js';
 import { readRootfs, writeTar } from '../../src/tar/index.js';
-import { BodyReader, bytesBody } from '../../src/tree/body.js';
+import { bytesBody } from '../../src/tree/body.js';
 import { FileTree } from '../../src/tree/tree.js';
-import type { Inode } from '../../src/tree/types.js';
 import { fastBootRootfs } from '../boot/boot-rootfs.js';
 import { debianRootfs } from '../helpers/debian.js';
 import { tsdib } from '../helpers/cli.js';
@@ -68,17 +69,6 @@ function ociLayout(dir: string, layers: string[]): string {
   return layout;
 }
 
-function copyOut(inode: Inode, path: string): void {
-  const reader = new BodyReader();
-  const fd = fs.openSync(path, 'w');
-  try {
-    reader.forEachChunk(inode.body!, 1 << 20, (offset, bytes) => fs.writeSync(fd, bytes, 0, bytes.length, offset));
-  } finally {
-    fs.closeSync(fd);
-    reader.close();
-  }
-}
-
 describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('container image → VM disk', () => {
   test('an image without a kernel is refused, naming linux-image-amd64 and an init', async () => {
     const dir = tmp();
@@ -113,25 +103,28 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('container image �
     const rootfs = await readContainerRootfs(layout, { tmpDir: dir });
     try {
       expect(rootfs.tree.lookup('etc/motd')).toBeUndefined();
-      const { kernel, initrd } = requireImageKernel(rootfs.tree, layout);
+      // The image carries its kernel, its initrd and GRUB's BIOS payload (grub-pc-bin, in the fast recipe).
+      const { initrd } = requireImageKernel(rootfs.tree, layout);
       expect(initrd).toBeDefined();
-      // The disk through the CLI, as a user makes it: the layout directory is the ROOTFS.
-      const cli = tsdib(['assemble', layout, '-t', 'raw', '--bootloader', 'none', '--seed', 'container-to-vm', '-o', 'vm'], { cwd: dir, env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) } });
+      expect(rootfs.tree.lookup('usr/lib/grub/i386-pc/boot.img')).toBeDefined();
+      // The disk through the CLI, as a user makes it: the layout directory is the ROOTFS, GRUB the loader.
+      const cli = tsdib(['assemble', layout, '-t', 'raw', '--bootloader', 'grub', '--cmdline', 'init=/sbin/tsdib-init panic=-1', '--seed', 'container-to-vm', '-o', 'vm'], {
+        cwd: dir,
+        env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) },
+      });
       expect(cli.status, cli.stderr).toBe(0);
       expect(cli.stderr).toMatch(/layout: oci-layout, 2 layers$/m);
-      const disk = join(dir, 'vm.raw');
-      copyOut(kernel.inode, join(dir, 'vmlinuz'));
-      copyOut(initrd!.inode, join(dir, 'initrd.img'));
+      // Only the disk: the firmware reads our MBR, GRUB loads the kernel and initrd it finds on the ext4 root.
       const booted = await boot({
         name: 'container-to-vm',
-        disk: { path: disk, format: 'raw' },
-        kernel: join(dir, 'vmlinuz'),
-        initrd: join(dir, 'initrd.img'),
-        append: 'root=LABEL=cloudimg-rootfs ro console=ttyS0 init=/sbin/tsdib-init panic=-1',
+        disk: { path: join(dir, 'vm.raw'), format: 'raw' },
+        firmware: 'bios',
         expect: new RegExp(`${MARKER} root=ext4 motd=gone`),
         timeoutMs: 300_000,
       });
       expect(booted.matched, `console log: ${booted.logPath}\n${booted.log.slice(-3000)}`).toBe(true);
+      // GRUB, not qemu, loaded the kernel: it names the image it read from our ext4 in BOOT_IMAGE.
+      expect(booted.log).toMatch(/Command line: BOOT_IMAGE=\/boot\/vmlinuz-\S+ .*init=\/sbin\/tsdib-init/);
     } finally {
       rootfs.cleanup();
     }
