@@ -3,6 +3,7 @@
  * are looked up through L1/L2 on each read (L2 tables cached); compressed clusters are inflated.
  * Images that need another file (backing file, external data file) or a key are refused.
  */
+import { blockRanges } from '../block-ranges.js';
 import { inflateRawSync } from 'node:zlib';
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
@@ -89,26 +90,20 @@ export class Qcow2Disk implements ReadableDisk {
   }
 
   /** Runs of clusters that are allocated (standard or compressed), from the L1/L2 tables. */
-  *dataRanges(): Generator<ByteRange> {
-    let start = -1;
-    let end = -1;
+  dataRanges(): Iterable<ByteRange> {
+    return blockRanges(this.allocatedClusters(), this.clusterSize, this.size);
+  }
+
+  /** Clusters with data (standard or compressed), in disk order. */
+  private *allocatedClusters(): Generator<number> {
     for (let i = 0; i < this.header.l1Size; i++) {
       const l2 = this.l2Table(i);
       if (!l2) continue;
       for (let k = 0; k < this.entriesPerL2; k++) {
         const e = readL2Entry(l2, k * 8, this.header.clusterBits, this.header.version);
-        if (e.kind !== 'standard' && e.kind !== 'compressed') continue;
-        const s = (i * this.entriesPerL2 + k) * this.clusterSize;
-        if (s >= this.size) break;
-        if (s === end) end = Math.min(this.size, s + this.clusterSize);
-        else {
-          if (start >= 0) yield { offset: start, length: end - start };
-          start = s;
-          end = Math.min(this.size, s + this.clusterSize);
-        }
+        if (e.kind === 'standard' || e.kind === 'compressed') yield i * this.entriesPerL2 + k;
       }
     }
-    if (start >= 0) yield { offset: start, length: end - start };
   }
 
   info(): ImageInfo {

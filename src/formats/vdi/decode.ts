@@ -1,4 +1,5 @@
 /** VDI decoder (dynamic and static images, 1.1 headers), as a read-only disk. Differencing images are refused. */
+import { blockRanges } from '../block-ranges.js';
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
 import { readClamped, readStructure, readStructureInto, type ClosableSource } from '../source.js';
@@ -64,23 +65,12 @@ export class VdiDisk implements ReadableDisk {
     }
   }
 
-  *dataRanges(): Generator<ByteRange> {
-    const h = this.header;
-    let start = -1;
-    let end = -1;
-    for (let b = 0; b < h.blocksInImage; b++) {
-      if (this.bmap.getUint32(b * 4, true) >= VDI_DISCARDED) continue;
-      const s = b * h.blockSize;
-      if (s >= this.size) break;
-      const e = Math.min(this.size, s + h.blockSize);
-      if (s === end) end = e;
-      else {
-        if (start >= 0) yield { offset: start, length: end - start };
-        start = s;
-        end = e;
-      }
-    }
-    if (start >= 0) yield { offset: start, length: end - start };
+  dataRanges(): Iterable<ByteRange> {
+    return blockRanges(this.allocatedBlocks(), this.header.blockSize, this.size);
+  }
+
+  private *allocatedBlocks(): Generator<number> {
+    for (let b = 0; b < this.header.blocksInImage; b++) if (this.bmap.getUint32(b * 4, true) < VDI_DISCARDED) yield b;
   }
 
   info(): ImageInfo {

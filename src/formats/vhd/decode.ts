@@ -3,6 +3,7 @@
  * (block/vpc.c): current_size for creators that write it exactly ('qem2', 'win ', 'd2v ', 'CTXS',
  * 'tap\0') or for the largest geometry, C*H*S otherwise. Differencing disks are refused.
  */
+import { blockRanges } from '../block-ranges.js';
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
 import { readClamped, readStructure, readStructureInto, type ClosableSource } from '../source.js';
@@ -99,21 +100,7 @@ export class VhdDisk implements ReadableDisk {
       return;
     }
     const d = this.dynamic;
-    let start = -1;
-    let end = -1;
-    for (let b = 0; b < d.maxTableEntries; b++) {
-      if (d.bat.getUint32(b * 4) === BAT_UNUSED) continue;
-      const s = b * d.blockSize;
-      if (s >= this.size) break;
-      const e = Math.min(this.size, s + d.blockSize);
-      if (s === end) end = e;
-      else {
-        if (start >= 0) yield { offset: start, length: end - start };
-        start = s;
-        end = e;
-      }
-    }
-    if (start >= 0) yield { offset: start, length: end - start };
+    yield* blockRanges(allocatedBatBlocks(d.bat, d.maxTableEntries), d.blockSize, this.size);
   }
 
   info(): ImageInfo {
@@ -139,4 +126,8 @@ export class VhdDisk implements ReadableDisk {
   private bitmapSize(blockSize: number): number {
     return Math.ceil(blockSize / 512 / 8 / 512) * 512;
   }
+}
+
+function* allocatedBatBlocks(bat: DataView, entries: number): Generator<number> {
+  for (let b = 0; b < entries; b++) if (bat.getUint32(b * 4) !== BAT_UNUSED) yield b;
 }

@@ -3,6 +3,7 @@
  * streamOptimized), as qemu-img and VMware write them. Grain tables are looked up per read
  * (cached); compressed grains are inflated. Descriptor-only files (split or flat extents) are refused.
  */
+import { blockRanges } from '../block-ranges.js';
 import { inflateSync } from 'node:zlib';
 import type { ByteRange, ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
@@ -80,26 +81,21 @@ export class VmdkDisk implements ReadableDisk {
     }
   }
 
-  *dataRanges(): Generator<ByteRange> {
-    let start = -1;
-    let end = -1;
+  dataRanges(): Iterable<ByteRange> {
+    return blockRanges(this.allocatedGrains(), this.grainBytes, this.size);
+  }
+
+  /** Grains with data, skipping whole grain tables the directory marks absent. */
+  private *allocatedGrains(): Generator<number> {
     const grains = Math.ceil(this.size / this.grainBytes);
+    const perGT = this.header.numGTEsPerGT;
     for (let g = 0; g < grains; g++) {
-      if (g % this.header.numGTEsPerGT === 0 && this.gd.getUint32((g / this.header.numGTEsPerGT) * 4, true) === 0) {
-        g += this.header.numGTEsPerGT - 1;
+      if (g % perGT === 0 && this.gd.getUint32((g / perGT) * 4, true) === 0) {
+        g += perGT - 1;
         continue;
       }
-      if (this.grainSector(g) <= GTE_ZERO) continue;
-      const s = g * this.grainBytes;
-      const e = Math.min(this.size, s + this.grainBytes);
-      if (s === end) end = e;
-      else {
-        if (start >= 0) yield { offset: start, length: end - start };
-        start = s;
-        end = e;
-      }
+      if (this.grainSector(g) > GTE_ZERO) yield g;
     }
-    if (start >= 0) yield { offset: start, length: end - start };
   }
 
   info(): ImageInfo {
