@@ -88,14 +88,20 @@ function addOne(
   return false;
 }
 
+/**
+ * A directory's metadata. Only the mtime is taken from the host: reading a file moves its atime and
+ * any chmod moves its ctime, so copying those would make two builds from the same directory differ.
+ * atime and ctime are the mtime, as when GNU tar (which stores only mtimes) carries the tree.
+ */
 function attrsOf(st: fs.BigIntStats, options: DirectoryOptions): NodeAttrs {
+  const mtime = fromNs(st.mtimeNs);
   return {
     mode: Number(st.mode) & 0o7777,
     uid: options.preserveOwner ? Number(st.uid) : 0,
     gid: options.preserveOwner ? Number(st.gid) : 0,
-    mtime: fromNs(st.mtimeNs),
-    atime: fromNs(st.atimeNs),
-    ctime: fromNs(st.ctimeNs),
+    mtime,
+    atime: mtime,
+    ctime: mtime,
   };
 }
 

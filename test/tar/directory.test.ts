@@ -47,3 +47,22 @@ test('a name that is not UTF-8 is refused, naming the directory', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('times of a directory input', () => {
+  const tmp = useTmpDir();
+  test('atime and ctime are the mtime, so reading the files between two builds changes nothing', () => {
+    const dir = tmp();
+    fs.writeFileSync(join(dir, 'f'), 'x');
+    fs.utimesSync(join(dir, 'f'), new Date(1_000_000_000_000), new Date(1_500_000_000_000)); // atime 2001, mtime 2017
+    const first = new FileTree();
+    readDirectory(first, dir, {}, emptyStats());
+    fs.utimesSync(join(dir, 'f'), new Date(1_600_000_000_000), new Date(1_500_000_000_000)); // as a read would move atime
+    const second = new FileTree();
+    readDirectory(second, dir, {}, emptyStats());
+    const a = first.lookup('f')!;
+    const b = second.lookup('f')!;
+    expect(a.mtime).toEqual({ sec: 1_500_000_000, nsec: 0 });
+    expect([a.atime, a.ctime]).toEqual([a.mtime, a.mtime]);
+    expect([b.atime, b.ctime, b.mtime]).toEqual([a.atime, a.ctime, a.mtime]);
+  });
+});
