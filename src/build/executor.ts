@@ -18,6 +18,8 @@
  * files owned by mapped ids otherwise).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { failure, inputError } from '../errors.js';
 
 export type ChrootMode = 'auto' | 'userns' | 'proot' | 'none';
@@ -170,16 +172,75 @@ class UsernsExecutor implements Executor {
   }
 }
 
+/**
+ * proot (5.1 in Debian bookworm; still open in 5.4) aborts the whole session with `path.c: compare_paths2:
+ * Assertion 'length2 > 0' failed` when a tracee makes a *at() call with an empty path naming the directory fd
+ * itself (readlinkat(fd, "") and friends, Linux >= 2.6.39): proot translates "" to an empty guest path
+ * (proot-me/proot issues #182, #366). systemd-tmpfiles does that for `L` lines (debian.conf's /run/shm ->
+ * /dev/shm), and dh_installtmpfiles makes the post-install of systemd, udev and others run it, so a Debian
+ * build under proot died in `apt-get install systemd`. The tracer aborts, not the script: the post-install's
+ * `|| true` cannot help. So under proot a stand-in `systemd-tmpfiles` comes first on PATH; it does nothing,
+ * and the image's systemd-tmpfiles-setup.service applies tmpfiles.d at every boot anyway (it is what
+ * populates /run and /tmp). apt resets PATH for dpkg to its `DPkg::Path`, so an APT_CONFIG file puts the
+ * stand-in's directory first there too. Both live in the hooks directory (seen at /tmp/in_target.d, removed
+ * with the build directory): a proot bind to a path missing in the image would leave an empty placeholder
+ * file in the image.
+ * What is still broken under proot 5.1 (why a full Debian build under proot fails later, in openssh-server's
+ * post-install): it predates faccessat2 (Linux 5.8), which glibc >= 2.33 uses for access checks with flags
+ * (`test -w`/`-x` in dash and bash), so those checks are NOT translated and look at the HOST's path: ucf's
+ * `[ -e $statedir/hashfile -a ! -w $statedir/hashfile ]` sees the host's root-owned /var/lib/ucf/hashfile
+ * and refuses. (The post-install's `[ -x "$(command -v systemd-tmpfiles)" ]` is answered by the host too;
+ * the stand-in keeps systemd-tmpfiles from running whichever way that test goes.)
+ */
+export const PROOT_TMPFILES_SHIM = `#!/bin/sh
+# tsdib --chroot proot: systemd-tmpfiles makes proot abort (an *at() call with an empty path); skipped here,
+# systemd-tmpfiles-setup.service creates these entries when the image boots.
+echo "tsdib (proot): skipped systemd-tmpfiles $*; it runs at boot (systemd-tmpfiles-setup.service)" >&2
+exit 0
+`;
+
+/** The stand-ins' directory name inside the hooks directory. */
+const PROOT_SHIM_DIR = '.tsdib-proot';
+const IN_TARGET_HOOKS = '/tmp/in_target.d';
+/** apt's own default DPkg::Path (apt-pkg init), with the stand-ins first. */
+const prootAptConf = (shimDir: string) => `DPkg::Path "${shimDir}:/usr/sbin:/usr/bin:/sbin:/bin";\n`;
+
+/** Writes the stand-ins into the hooks directory; returns the environment additions for a chroot script. */
+export function prepareProotShims(hooks: string, env: Record<string, string>): Record<string, string> {
+  const dir = join(hooks, PROOT_SHIM_DIR);
+  if (!existsSync(join(dir, 'apt.conf'))) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'systemd-tmpfiles'), PROOT_TMPFILES_SHIM);
+    chmodSync(join(dir, 'systemd-tmpfiles'), 0o755);
+    writeFileSync(join(dir, 'apt.conf'), prootAptConf(`${IN_TARGET_HOOKS}/${PROOT_SHIM_DIR}`));
+  }
+  const inside = `${IN_TARGET_HOOKS}/${PROOT_SHIM_DIR}`;
+  return {
+    PATH: env['PATH'] ? `${inside}:${env['PATH']}` : inside,
+    ...(env['APT_CONFIG'] === undefined ? { APT_CONFIG: `${inside}/apt.conf` } : {}),
+  };
+}
+
+/** proot's argv for a chroot script: fake root, the image as /, host /proc /dev /sys, hooks, resolv.conf. */
+export function prootArgv(mounts: ChrootMounts, argv: readonly string[]): string[] {
+  return [
+    'proot', '-0', '-r', mounts.root,
+    '-b', '/proc', '-b', '/dev', '-b', '/sys',
+    '-b', `${mounts.hooks}:${IN_TARGET_HOOKS}`,
+    '-b', '/etc/resolv.conf',
+    '-w', '/', ...argv,
+  ];
+}
+
 class ProotExecutor implements Executor {
   readonly mode = 'proot' as const;
   readonly canChroot = true;
   readonly hostPrefix: readonly string[] = ['proot', '-0'];
   readonly description = 'proot (ptrace fake root; ownership changes are not kept, every file is packed as root)';
   run(request: RunRequest): Promise<number> {
-    const argv = request.chroot
-      ? ['proot', '-0', '-r', request.chroot.root, '-b', '/proc', '-b', '/dev', '-b', '/sys', '-b', `${request.chroot.hooks}:/tmp/in_target.d`, '-b', '/etc/resolv.conf', '-w', '/', ...request.argv]
-      : request.argv;
-    return spawnAndWait(argv, request);
+    if (!request.chroot) return spawnAndWait(request.argv, request);
+    const env = { ...request.env, ...prepareProotShims(request.chroot.hooks, request.env) };
+    return spawnAndWait(prootArgv(request.chroot, request.argv), { ...request, env });
   }
 }
 
