@@ -7,11 +7,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assemble, type AssembleOptions } from '../../src/assemble/index.js';
-import { TsdibError } from '../../src/errors.js';
 import { parseLayout, presetLayout } from '../../src/layout/index.js';
 import { bytesBody, FileTree } from '../../src/tree/index.js';
 import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
+import { rejection } from '../helpers/errors.js';
 
 const EPOCH = 1_700_000_000;
 const text = (s: string) => bytesBody(new TextEncoder().encode(s));
@@ -27,16 +27,6 @@ function smallTree(): FileTree {
 
 function options(dir: string, extra: Partial<AssembleOptions> = {}): AssembleOptions {
   return { layout: presetLayout('efi'), name: join(dir, 'disk'), types: ['raw'], seed: 'outputs', epoch: EPOCH, ...extra };
-}
-
-async function rejection(p: Promise<unknown>): Promise<TsdibError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsdibError);
-    return e as TsdibError;
-  }
-  throw new Error('expected a TsdibError');
 }
 
 describe.runIf(haveTools('qemu-img', 'sha256sum', 'md5sum', 'tar'))('assemble outputs', () => {

@@ -9,21 +9,11 @@ import { assemble, autoPlan, planDisk, sizeArgument } from '../../src/assemble/i
 import { bytesBody, FileTree } from '../../src/tree/index.js';
 import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
-import { TsdibError } from '../../src/errors.js';
 import { parseLayout, presetLayout } from '../../src/layout/index.js';
+import { error } from '../helpers/errors.js';
 
 const MiB = 1024 * 1024;
 const multi = parseLayout(readFileSync(new URL('../fixtures/assemble/multi.yaml', import.meta.url), 'utf8'), 'multi.yaml');
-
-function error(fn: () => unknown): TsdibError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsdibError);
-    return e as TsdibError;
-  }
-  throw new Error('expected a TsdibError');
-}
 
 describe('automatic size', () => {
   for (const preset of ['mbr', 'gpt', 'efi', 'none'] as const) {

@@ -7,20 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { haveDib } from '../elements/helpers.js';
 import { describe, expect, test } from 'vitest';
-import { TsdibError } from '../../src/errors.js';
 import { dibMountOrder, fstabText, mountOrder, parseLayout, presetLayout, resolveFilesystems, type FilesystemSpec } from '../../src/layout/index.js';
+import { error } from '../helpers/errors.js';
 
 const fixture = (dir: string, name: string) => parseLayout(readFileSync(new URL(`../fixtures/${dir}/${name}.yaml`, import.meta.url), 'utf8'), `${name}.yaml`);
-
-function error(fn: () => unknown): TsdibError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsdibError);
-    return e as TsdibError;
-  }
-  throw new Error('expected a TsdibError');
-}
 
 const inline = (yaml: string) => parseLayout(yaml, 'test.yaml');
 const mkfsRootOnly = (mkfs: string) => inline(`- local_loop:\n    name: image0\n    mkfs:\n${mkfs}`);

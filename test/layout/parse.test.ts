@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { TsdibError } from '../../src/errors.js';
 import { parseLayout, planLayout } from '../../src/layout/index.js';
+import { error } from '../helpers/errors.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -16,16 +16,6 @@ function fixture(name: string): string {
 function layout(name: string) {
   return parseLayout(fixture(name), `${name}.yaml`);
 }
-function error(fn: () => unknown): TsdibError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsdibError);
-    return e as TsdibError;
-  }
-  throw new Error('expected a TsdibError');
-}
-
 describe("DIB's config errors, with DIB's messages and the YAML path", () => {
   test('an unknown plugin', () => {
     const e = error(() => layout('bad_plugin'));

@@ -3,8 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { TsdibError } from '../../src/errors.js';
 import { parseLayout, planLayout, presetLayout } from '../../src/layout/index.js';
+import { error } from '../helpers/errors.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -15,16 +15,6 @@ function fixture(name: string): string {
 function layout(name: string) {
   return parseLayout(fixture(name), `${name}.yaml`);
 }
-function error(fn: () => unknown): TsdibError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsdibError);
-    return e as TsdibError;
-  }
-  throw new Error('expected a TsdibError');
-}
-
 describe('planning layouts', () => {
   test("gpt_efi (DIB's test_gpt): ESP 8 MiB, BSP 8 MiB, 'Root Part' 1006 MiB on 1 GiB", () => {
     const plan = planLayout(layout('gpt_efi').graph, { imageSize: GiB, seed: 's' });

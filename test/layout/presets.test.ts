@@ -2,21 +2,11 @@
  * The presets: DIB's block-device-mbr/-gpt/-efi layouts and its built-in fallback (reference/dib.md §6.7).
  */
 import { describe, expect, test } from 'vitest';
-import { TsdibError } from '../../src/errors.js';
 import { planLayout, presetLayout } from '../../src/layout/index.js';
+import { error } from '../helpers/errors.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-
-function error(fn: () => unknown): TsdibError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsdibError);
-    return e as TsdibError;
-  }
-  throw new Error('expected a TsdibError');
-}
 
 describe('presets (DIB block-device-mbr/-gpt/-efi and the built-in fallback)', () => {
   test('mbr: one bootable primary root filling the disk', () => {

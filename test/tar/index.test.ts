@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { TsdibError } from '../../src/errors.js';
 import { encodeHeader } from '../../src/tar/header.js';
 import { readRootfs, type Rootfs } from '../../src/tar/index.js';
 import { encodePaxRecords } from '../../src/tar/pax.js';
@@ -12,6 +11,7 @@ import type { FileTree } from '../../src/tree/tree.js';
 import type { Body, Inode } from '../../src/tree/types.js';
 import { haveTools, runTool } from '../helpers/oracles.js';
 import { useTmpDir } from '../helpers/tmp.js';
+import { rejection } from '../helpers/errors.js';
 
 const FIXTURES = new URL('../fixtures/tar/', import.meta.url).pathname;
 
@@ -66,16 +66,6 @@ function content(body: Body | undefined): string {
 
 function paths(tree: FileTree): string[] {
   return [...tree.walk()].map((e) => e.path);
-}
-
-async function rejection(p: Promise<unknown>): Promise<TsdibError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TsdibError) return e;
-    throw e;
-  }
-  throw new Error('expected a TsdibError');
 }
 
 describe('readRootfs', () => {

@@ -4,11 +4,11 @@ import * as zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { writeRamdisk } from '../../../src/fs/cpio/ramdisk.js';
 import { writeCpio } from '../../../src/fs/cpio/writer.js';
-import { TsdibError } from '../../../src/errors.js';
 import { bytesBody } from '../../../src/tree/body.js';
 import { FileTree } from '../../../src/tree/tree.js';
 import { haveTools, runTool } from '../../helpers/oracles.js';
 import { useTmpDir } from '../../helpers/tmp.js';
+import { rejection } from '../../helpers/errors.js';
 
 const tmp = useTmpDir();
 const KERNEL = Buffer.from('MZ fake kernel image '.repeat(5000));
@@ -21,12 +21,6 @@ function ramdiskTree(): FileTree {
   tree.addFile('sbin/init', bytesBody(Buffer.from('#!/bin/sh\necho hi\n')), { mode: 0o755 });
   tree.addSymlink('init', 'sbin/init');
   return tree;
-}
-
-async function rejection(p: Promise<unknown>): Promise<TsdibError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(TsdibError);
-  return e as TsdibError;
 }
 
 describe('ramdisk output', () => {
