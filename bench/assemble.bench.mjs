@@ -73,6 +73,8 @@ async function runReference(tar, work, plan, mke2fs, fromTar) {
   steps.push(await step('truncate + sfdisk', 'sh', ['-c', `truncate -s ${plan.size} ${disk} && sfdisk -q ${disk} < ${script}`]));
   steps.push(await step('dd (sparse)', 'dd', [`if=${fsImg}`, `of=${disk}`, 'bs=1M', `seek=${root.offset / 1048576}`, 'conv=notrunc,sparse', 'status=none']));
   steps.push(await step('qemu-img convert', 'qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', disk, qcow]));
+  // tsdib fsyncs each output before its atomic rename; qemu-img does not, so the like-for-like chain syncs its output.
+  steps.push(await step('sync OUT', 'sync', [qcow]));
   if (!fromTar) rmSync(join(work, 'extracted'), { recursive: true, force: true });
   const seconds = steps.reduce((a, s) => a + s.seconds, 0);
   const cpuSeconds = steps.every((s) => s.cpuSeconds !== undefined) ? steps.reduce((a, s) => a + s.cpuSeconds, 0) : undefined;
