@@ -139,8 +139,8 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       .option('force', { type: 'boolean', describe: 'Overwrite existing outputs' })
       .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
       .option('docker-target', { type: 'string', describe: 'repository[:tag] of the -t docker image (required there, as in DIB) and of -t oci' })
-      .option('ramdisk-compression', { type: 'string', choices: ['gzip', 'zstd', 'none'] as const, default: 'gzip', describe: 'Compression of NAME.initramfs (-t ramdisk); zstd needs Node.js 22.15+' })
-      .option('ramdisk-level', { type: 'number', describe: 'Compression level of NAME.initramfs [default: gzip 6, zstd 19]' })
+      .option('ramdisk-compression', { type: 'string', choices: ['gzip', 'xz', 'zstd', 'none'] as const, default: 'gzip', describe: 'Compression of NAME.initramfs (-t ramdisk); xz and zstd need a kernel built with CONFIG_RD_XZ / CONFIG_RD_ZSTD (Debian\'s is)' })
+      .option('ramdisk-level', { type: 'number', describe: 'Compression level of NAME.initramfs: gzip 0-9, xz 0-9, zstd 1-22 [default: gzip 6, xz 6, zstd 19]' })
       .example('$0 assemble rootfs.tar.zst -o disk', 'disk.qcow2: one MBR partition (ext4, label cloudimg-rootfs), sized to the content')
       .example('$0 assemble rootfs.tar --block-device efi -t qcow2,raw --checksum -o disk', 'ESP (FAT32, /boot/efi) + BIOS boot + root on GPT; disk.qcow2, disk.raw and their .sha256/.md5')
       .example('$0 assemble base.tar overlay/ --block-device layout.yaml --image-size 4GiB --seed ci -o disk', 'a DIB YAML layout; with --seed and SOURCE_DATE_EPOCH the bytes are the same every run')
@@ -228,11 +228,11 @@ function checkImageKernel(tree: FileTree, expanded: ExpandedInputs, types: reado
   if (wantsDisk && bootloader === 'auto' && !quiet) process.stderr.write(`tsdib: ${image.input}: the container image has no kernel, the disk will not boot: ${kernelAdvice(tree)}\n`);
 }
 
-/** zlib's gzip levels are 0-9, zstd's 1-22: anything else is a usage error, not a zlib RangeError. */
+/** gzip's and xz's levels are 0-9, zstd's 1-22: anything else is a usage error, not a RangeError deep down. */
 function checkRamdiskLevel(compression: CpioCompression | undefined, level: number | undefined): void {
   if (level === undefined) return;
   const [low, high] = compression === 'zstd' ? [1, 22] : [0, 9];
   if (compression === 'none' || !Number.isInteger(level) || level < low || level > high) {
-    throw inputError(`--ramdisk-level ${level}: not a level of ${compression ?? 'gzip'} compression`, compression === 'none' ? 'drop --ramdisk-level, or choose gzip or zstd' : `give an integer from ${low} to ${high}`);
+    throw inputError(`--ramdisk-level ${level}: not a level of ${compression ?? 'gzip'} compression`, compression === 'none' ? 'drop --ramdisk-level, or choose gzip, xz or zstd' : `give an integer from ${low} to ${high}`);
   }
 }

@@ -19,6 +19,8 @@ import * as fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
+import { createXzCompressStream } from '../../compress/xz/index.js';
+import { createZstdCompressStream } from '../../compress/zstd/index.js';
 import { inputError } from '../../errors.js';
 import { AtomicOutput } from '../../output.js';
 import { BodyReader } from '../../tree/body.js';
@@ -31,9 +33,9 @@ export type CpioCompression = 'none' | 'gzip' | 'zstd' | 'xz';
 export interface WriteCpioOptions {
   /** Clamp every mtime to at most this (seconds since the epoch; SOURCE_DATE_EPOCH). */
   epoch?: number;
-  /** 'gzip' (default) is what every kernel unpacks; 'zstd' needs Node's zlib zstd (Node ≥ 22.15). */
+  /** 'gzip' (default) is what every kernel unpacks; xz and zstd need the kernel's CONFIG_RD_XZ / CONFIG_RD_ZSTD. */
   compression?: CpioCompression;
-  /** gzip/zstd level; gzip defaults to 9, zstd to 19 (what initramfs-tools uses for each). */
+  /** gzip 0-9 (default 9), xz 0-9 (default 6), zstd 1-22 (default 19, what initramfs-tools uses). */
   level?: number;
   /** Replace an existing output file (path output only). */
   force?: boolean;
@@ -187,21 +189,20 @@ function emptyResult(): WriteCpioResult {
   return { cpioBytes: 0, members: 0, droppedXattrs: [] };
 }
 
-/** The compressing transform for `compression`, or undefined for none. */
-export function compressorFor(compression: CpioCompression, level?: number): zlib.Gzip | NodeJS.ReadWriteStream | undefined {
+/**
+ * The compressing transform for `compression`, or undefined for none. xz and zstd are our own encoders
+ * (src/compress), so the bytes are the same on every Node.js version (Node's own zstd would differ).
+ */
+export function compressorFor(compression: CpioCompression, level?: number): NodeJS.ReadWriteStream | undefined {
   switch (compression) {
     case 'none':
       return undefined;
     case 'gzip':
       return zlib.createGzip({ level: level ?? 9 });
-    case 'zstd': {
-      const create = (zlib as unknown as Record<string, unknown>)['createZstdCompress'] as ((o: object) => NodeJS.ReadWriteStream) | undefined;
-      if (!create) throw inputError(`zstd compression needs Node.js 22.15 or later (this is ${process.version})`, 'use gzip, or run tsdib on a newer Node.js');
-      const params = (zlib.constants as unknown as Record<string, number>);
-      return create({ params: { [params['ZSTD_c_compressionLevel']!]: level ?? 19 } });
-    }
+    case 'zstd':
+      return createZstdCompressStream(level !== undefined ? { level } : {});
     case 'xz':
-      throw inputError('xz compression of a ramdisk is not supported', 'use gzip (every kernel unpacks it) or zstd');
+      return createXzCompressStream(level !== undefined ? { level } : {});
   }
 }
 
