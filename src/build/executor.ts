@@ -7,7 +7,8 @@
  *   uid 0 is mapped (chown to other users fails). A mount namespace gives the chroot its own /proc, a
  *   small /dev (bind-mounted nodes), /sys and the hooks at /tmp/in_target.d. Run as real root, the same
  *   thing happens without the user namespace.
- * - proot: ptrace-based fake root (Debian package `proot`); ownership changes are not kept.
+ * - proot: ptrace-based fake root (Debian package `proot`); ownership changes are not kept. Run under a
+ *   seccomp filter that hides faccessat2, which proot 5.1 does not translate (PROOT_FACCESSAT2_FILTER).
  * - none: no chroot at all; only outside phases may have scripts.
  *
  * Outside phases (root.d, extra-data.d, post-root.d, block-device.d, pre-finalise.d, cleanup.d) run as the
@@ -185,12 +186,7 @@ class UsernsExecutor implements Executor {
  * stand-in's directory first there too. Both live in the hooks directory (seen at /tmp/in_target.d, removed
  * with the build directory): a proot bind to a path missing in the image would leave an empty placeholder
  * file in the image.
- * What is still broken under proot 5.1 (why a full Debian build under proot fails later, in openssh-server's
- * post-install): it predates faccessat2 (Linux 5.8), which glibc >= 2.33 uses for access checks with flags
- * (`test -w`/`-x` in dash and bash), so those checks are NOT translated and look at the HOST's path: ucf's
- * `[ -e $statedir/hashfile -a ! -w $statedir/hashfile ]` sees the host's root-owned /var/lib/ucf/hashfile
- * and refuses. (The post-install's `[ -x "$(command -v systemd-tmpfiles)" ]` is answered by the host too;
- * the stand-in keeps systemd-tmpfiles from running whichever way that test goes.)
+ * The other proot 5.1 gap, faccessat2, is closed by PROOT_FACCESSAT2_FILTER below.
  */
 export const PROOT_TMPFILES_SHIM = `#!/bin/sh
 # tsdib --chroot proot: systemd-tmpfiles makes proot abort (an *at() call with an empty path); skipped here,
@@ -221,9 +217,88 @@ export function prepareProotShims(hooks: string, env: Record<string, string>): R
   };
 }
 
-/** proot's argv for a chroot script: fake root, the image as /, host /proc /dev /sys, hooks, resolv.conf. */
-export function prootArgv(mounts: ChrootMounts, argv: readonly string[]): string[] {
+/**
+ * proot 5.1 (Debian bookworm and trixie) predates the faccessat2 system call (439, Linux 5.8) and lets it
+ * through untranslated, so the kernel checks the HOST's path. glibc >= 2.33 calls faccessat2 for faccessat()
+ * with flags, which dash and bash use for `test -r/-w/-x` (AT_EACCESS): maintainer scripts then see the host's
+ * files instead of the image's, and openssh-server's post-install fails in ucf (`[ ! -w
+ * /var/lib/ucf/hashfile ]` looks at the host's file). So proot runs under a seccomp filter that makes
+ * faccessat2 fail with ENOSYS before proot sees it:
+ * - seccomp filters stack and the kernel acts on the highest-precedence result of all of them
+ *   (seccomp(2): KILL > TRAP > ERRNO > USER_NOTIF > TRACE > LOG > ALLOW), so our ERRNO wins over proot's own
+ *   SECCOMP_RET_TRACE filter; without proot's filter (PROOT_NO_SECCOMP=1) ptrace sees the call first,
+ *   passes it on, and seccomp then refuses it the same way. The filter is inherited by proot and everything
+ *   it runs, across fork and exec.
+ * - glibc's faccessat() (sysdeps/unix/sysv/linux/faccessat.c, unless built for kernels >= 5.8 only, which
+ *   Debian's is not) falls back on ENOSYS to the old faccessat system call (269 on x86_64), which proot does
+ *   translate, or to fstatat plus a mode check in user space, also translated.
+ * The filter is installed by perl (perl-base is Essential in Debian, so every Debian/Ubuntu host has it) with
+ * only its builtin `syscall`: prctl(PR_SET_NO_NEW_PRIVS) (required for an unprivileged filter; proot sets it
+ * too), seccomp(SECCOMP_SET_MODE_FILTER), then exec of the command. It does not look at seccomp_data.arch:
+ * faccessat2 is 439 in every Linux syscall table (i386 included), so a 32-bit tracee is filtered the same.
+ * Arguments: the prctl, seccomp and faccessat2 numbers, then the command.
+ */
+export const PROOT_FACCESSAT2_FILTER = `use strict;
+my ($prctl, $seccomp, $faccessat2) = map { 0 + $_ } splice @ARGV, 0, 3;
+my @filter = (
+  [0x20, 0, 0, 0],                 # BPF_LD|BPF_W|BPF_ABS 0: A = seccomp_data.nr
+  [0x15, 0, 1, $faccessat2],       # BPF_JMP|BPF_JEQ|BPF_K: A == faccessat2 ? next : skip one
+  [0x06, 0, 0, 0x00050000 | 38],   # BPF_RET: SECCOMP_RET_ERRNO | ENOSYS
+  [0x06, 0, 0, 0x7fff0000],        # BPF_RET: SECCOMP_RET_ALLOW
+);
+# struct sock_filter { u16 code; u8 jt, jf; u32 k } in native order.
+my $code = join '', map { pack 'SCCL', @$_ } @filter;
+# struct sock_fprog { u16 len; pointer filter } on an LP64 kernel: 6 bytes of padding before the pointer.
+my $fprog = pack 'S x6 P', scalar @filter, $code;
+syscall($prctl, 38, 1, 0, 0, 0) == 0 or die "tsdib: prctl(PR_SET_NO_NEW_PRIVS): $!\\n";
+syscall($seccomp, 1, 0, $fprog) == 0 or die "tsdib: seccomp(SECCOMP_SET_MODE_FILTER): $!\\n";
+exec { $ARGV[0] } @ARGV or die "tsdib: exec $ARGV[0]: $!\\n";
+`;
+
+/** faccessat2's number: the same in every Linux syscall table (numbers from 403 on are shared by all arches). */
+export const FACCESSAT2_NR = 439;
+
+/** prctl and seccomp numbers for the filter, by Node.js process.arch (only 64-bit arches: see sock_fprog). */
+export const SECCOMP_SYSCALLS: Readonly<Record<string, { readonly prctl: number; readonly seccomp: number }>> = {
+  x64: { prctl: 157, seccomp: 317 }, // arch/x86/entry/syscalls/syscall_64.tbl
+  arm64: { prctl: 167, seccomp: 277 }, // include/uapi/asm-generic/unistd.h
+};
+
+/** What runs proot: an argv prefix (the filter, or nothing), and why there is no filter when there is none. */
+export interface ProotLauncher {
+  readonly prefix: readonly string[];
+  readonly warning?: string;
+}
+
+const NO_FILTER_EFFECT = 'shell tests of file access (test -r/-w/-x) in scripts may see host paths instead of the image\'s';
+
+/** The launcher for this arch and perl (an absolute path, or undefined when there is no perl). Pure. */
+export function faccessat2Launcher(arch: string, perl: string | undefined): ProotLauncher {
+  const numbers = SECCOMP_SYSCALLS[arch];
+  if (!numbers) return { prefix: [], warning: `no faccessat2 filter for proot on ${arch} (tsdib knows x64 and arm64): ${NO_FILTER_EFFECT}` };
+  if (!perl) return { prefix: [], warning: `perl not found, so proot runs without the faccessat2 filter: ${NO_FILTER_EFFECT}` };
+  return { prefix: [perl, '-e', PROOT_FACCESSAT2_FILTER, '--', String(numbers.prctl), String(numbers.seccomp), String(FACCESSAT2_NR)] };
+}
+
+/**
+ * Finds perl (its absolute path, from `$^X`, so the sudo shim works whatever PATH scripts set) and checks that
+ * the filter installs here (a kernel without seccomp, or a container that forbids it, says why).
+ */
+export function probeProotLauncher(arch: string = process.arch): ProotLauncher {
+  const which = tryRun(['perl', '-e', 'print $^X']);
+  const perl = which.status === 0 && which.stdout.startsWith('/') ? which.stdout : undefined;
+  const launcher = faccessat2Launcher(arch, perl);
+  if (launcher.prefix.length === 0) return launcher;
+  const check = tryRun([...launcher.prefix, 'true']);
+  if (check.status === 0) return launcher;
+  const why = (check.stderr || String(check.error ?? `exit ${check.status}`)).trim().split('\n')[0];
+  return { prefix: [], warning: `the faccessat2 filter for proot cannot be installed (${why}): ${NO_FILTER_EFFECT}` };
+}
+
+/** proot's argv for a chroot script, after the launcher (the faccessat2 filter): fake root, the image as /, host /proc /dev /sys, hooks, resolv.conf. */
+export function prootArgv(mounts: ChrootMounts, argv: readonly string[], launcher: readonly string[] = []): string[] {
   return [
+    ...launcher,
     'proot', '-0', '-r', mounts.root,
     '-b', '/proc', '-b', '/dev', '-b', '/sys',
     '-b', `${mounts.hooks}:${IN_TARGET_HOOKS}`,
@@ -235,12 +310,18 @@ export function prootArgv(mounts: ChrootMounts, argv: readonly string[]): string
 class ProotExecutor implements Executor {
   readonly mode = 'proot' as const;
   readonly canChroot = true;
-  readonly hostPrefix: readonly string[] = ['proot', '-0'];
-  readonly description = 'proot (ptrace fake root; ownership changes are not kept, every file is packed as root)';
+  readonly hostPrefix: readonly string[];
+  readonly description: string;
+  constructor(private readonly launcher: ProotLauncher) {
+    this.hostPrefix = [...launcher.prefix, 'proot', '-0'];
+    const base = 'proot (ptrace fake root; ownership changes are not kept, every file is packed as root)';
+    // The build prints the description once, to its log and to stderr: that is where the warning belongs.
+    this.description = launcher.warning ? `${base}; WARNING: ${launcher.warning}` : base;
+  }
   run(request: RunRequest): Promise<number> {
     if (!request.chroot) return spawnAndWait(request.argv, request);
     const env = { ...request.env, ...prepareProotShims(request.chroot.hooks, request.env) };
-    return spawnAndWait(prootArgv(request.chroot, request.argv), { ...request, env });
+    return spawnAndWait(prootArgv(request.chroot, request.argv, this.launcher.prefix), { ...request, env });
   }
 }
 
@@ -274,7 +355,7 @@ export function selectExecutor(mode: ChrootMode, env: NodeJS.ProcessEnv = proces
     }
     if (mode === 'userns') throw failure(`--chroot userns: user namespaces are not available (${probe.reason})`, ENABLE_HINT);
   }
-  if (haveProot()) return new ProotExecutor();
+  if (haveProot()) return new ProotExecutor(probeProotLauncher());
   if (mode === 'proot') throw failure('--chroot proot: proot is not installed', 'apt-get install proot, or use --chroot userns');
   return new NoChrootExecutor();
 }
