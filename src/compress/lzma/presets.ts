@@ -1,0 +1,31 @@
+/**
+ * Compression levels 0-9, shaped like xz's presets: the dictionary grows with the level (xz: 256 KiB at
+ * -0, 8 MiB at -6, 64 MiB at -9) and so does the search effort. Level 6 is the default, as in xz.
+ */
+import { inputError } from '../../errors.js';
+import type { Lzma2EncoderOptions } from './lzma2-encoder.js';
+
+const MiB = 1 << 20;
+
+export const DEFAULT_LEVEL = 6;
+
+const PRESETS: readonly Lzma2EncoderOptions[] = [
+  { dictSize: 1 * MiB, depth: 4, niceLen: 32 },
+  { dictSize: 1 * MiB, depth: 8, niceLen: 48 },
+  { dictSize: 2 * MiB, depth: 12, niceLen: 64 },
+  { dictSize: 4 * MiB, depth: 16, niceLen: 64 },
+  { dictSize: 4 * MiB, depth: 24, niceLen: 96 },
+  { dictSize: 8 * MiB, depth: 32, niceLen: 128 },
+  { dictSize: 8 * MiB, depth: 48, niceLen: 192 },
+  { dictSize: 16 * MiB, depth: 64, niceLen: 273 },
+  { dictSize: 32 * MiB, depth: 96, niceLen: 273 },
+  { dictSize: 64 * MiB, depth: 128, niceLen: 273 },
+];
+
+/** The encoder settings for `level` (0-9); anything else is an input error naming it. */
+export function lzma2Preset(level: number = DEFAULT_LEVEL): Lzma2EncoderOptions {
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw inputError(`xz compression level ${String(level)} is out of range`, 'use a level from 0 (fastest) to 9 (smallest)');
+  }
+  return PRESETS[level]!;
+}
