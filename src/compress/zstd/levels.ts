@@ -1,0 +1,57 @@
+/**
+ * Compression levels 1-22 (zstd's scale) mapped to our match finder's parameters: a bigger window,
+ * a longer hash chain walk and lazier matching for higher levels. Our own table, tuned on our code.
+ */
+import { inputError } from '../../errors.js';
+
+export interface LevelParameters {
+  /** log2 of the window (the farthest a match may reach back). */
+  readonly windowLog: number;
+  /** log2 of the number of hash heads. */
+  readonly hashLog: number;
+  /** Candidates examined per position. */
+  readonly searchDepth: number;
+  /** 0 = take the first good match, 1-2 = also try the next one or two positions. */
+  readonly lazy: number;
+  /** A match this long ends the search. */
+  readonly niceLength: number;
+  /** Skip ahead faster through data with no matches (fast levels). */
+  readonly skipStep: boolean;
+}
+
+const TABLE: readonly LevelParameters[] = [
+  /* 1 */ { windowLog: 20, hashLog: 16, searchDepth: 2, lazy: 0, niceLength: 16, skipStep: true },
+  /* 2 */ { windowLog: 20, hashLog: 17, searchDepth: 4, lazy: 0, niceLength: 24, skipStep: true },
+  /* 3 */ { windowLog: 21, hashLog: 17, searchDepth: 6, lazy: 1, niceLength: 32, skipStep: true },
+  /* 4 */ { windowLog: 21, hashLog: 18, searchDepth: 8, lazy: 1, niceLength: 32, skipStep: false },
+  /* 5 */ { windowLog: 21, hashLog: 18, searchDepth: 12, lazy: 2, niceLength: 48, skipStep: false },
+  /* 6 */ { windowLog: 22, hashLog: 18, searchDepth: 16, lazy: 2, niceLength: 64, skipStep: false },
+  /* 7 */ { windowLog: 22, hashLog: 19, searchDepth: 24, lazy: 2, niceLength: 64, skipStep: false },
+  /* 8 */ { windowLog: 22, hashLog: 19, searchDepth: 32, lazy: 2, niceLength: 96, skipStep: false },
+  /* 9 */ { windowLog: 22, hashLog: 19, searchDepth: 48, lazy: 2, niceLength: 128, skipStep: false },
+  /* 10 */ { windowLog: 23, hashLog: 20, searchDepth: 64, lazy: 2, niceLength: 128, skipStep: false },
+  /* 11 */ { windowLog: 23, hashLog: 20, searchDepth: 80, lazy: 2, niceLength: 160, skipStep: false },
+  /* 12 */ { windowLog: 23, hashLog: 20, searchDepth: 96, lazy: 2, niceLength: 192, skipStep: false },
+  /* 13 */ { windowLog: 23, hashLog: 20, searchDepth: 128, lazy: 2, niceLength: 192, skipStep: false },
+  /* 14 */ { windowLog: 23, hashLog: 20, searchDepth: 160, lazy: 2, niceLength: 256, skipStep: false },
+  /* 15 */ { windowLog: 23, hashLog: 20, searchDepth: 192, lazy: 2, niceLength: 256, skipStep: false },
+  /* 16 */ { windowLog: 23, hashLog: 20, searchDepth: 256, lazy: 2, niceLength: 256, skipStep: false },
+  /* 17 */ { windowLog: 23, hashLog: 20, searchDepth: 320, lazy: 2, niceLength: 384, skipStep: false },
+  /* 18 */ { windowLog: 23, hashLog: 20, searchDepth: 384, lazy: 2, niceLength: 512, skipStep: false },
+  /* 19 */ { windowLog: 23, hashLog: 20, searchDepth: 512, lazy: 2, niceLength: 512, skipStep: false },
+  /* 20 */ { windowLog: 23, hashLog: 20, searchDepth: 768, lazy: 2, niceLength: 768, skipStep: false },
+  /* 21 */ { windowLog: 23, hashLog: 20, searchDepth: 1024, lazy: 2, niceLength: 1024, skipStep: false },
+  /* 22 */ { windowLog: 23, hashLog: 20, searchDepth: 1536, lazy: 2, niceLength: 2048, skipStep: false },
+];
+
+export const DEFAULT_LEVEL = 3;
+export const MIN_LEVEL = 1;
+export const MAX_LEVEL = 22;
+
+/** The parameters of `level`; anything but an integer 1-22 is an input error naming it. */
+export function levelParameters(level: number): LevelParameters {
+  if (!Number.isInteger(level) || level < MIN_LEVEL || level > MAX_LEVEL) {
+    throw inputError(`zstd compression level ${String(level)} is out of range`, `use an integer from ${MIN_LEVEL} to ${MAX_LEVEL}`);
+  }
+  return TABLE[level - 1]!;
+}

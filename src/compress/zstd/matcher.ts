@@ -1,0 +1,207 @@
+/**
+ * The LZ77 match finder: a sliding buffer holding the window behind the current block, hash heads on
+ * the next 4 bytes and a chain through earlier positions with the same hash, walked up to a depth set
+ * by the level, with lazy matching (a match one or two bytes later wins if it is worth more). Repeat
+ * offsets (RFC 8878 §3.1.2.5) are tried first, and kept exactly as the decoder will keep them.
+ */
+import { INITIAL_REPEAT_OFFSETS, MIN_MATCH, highBit } from './constants.js';
+import type { LevelParameters } from './levels.js';
+import type { SequenceBuffer } from './sequences.js';
+
+const HASH_MULTIPLIER = 0x9e3779b1;
+
+/** Repeat offsets as the decoder keeps them: rep[0] most recent. */
+export type RepeatOffsets = [number, number, number];
+
+export class MatchFinder {
+  /** Window + room for new input; data before `end` is valid. */
+  readonly buffer: Uint8Array;
+  end = 0;
+  readonly windowSize: number;
+  reps: RepeatOffsets = [...INITIAL_REPEAT_OFFSETS];
+  private readonly params: LevelParameters;
+  private readonly head: Int32Array;
+  private readonly chain: Int32Array;
+  private readonly hashShift: number;
+  private nextInsert = 0;
+  /** Best match of the last search(): length and offset. */
+  private foundLength = 0;
+  private foundOffset = 0;
+
+  constructor(params: LevelParameters, blockSize: number) {
+    this.params = params;
+    this.windowSize = 1 << params.windowLog;
+    this.buffer = new Uint8Array(2 * this.windowSize + 2 * blockSize);
+    this.head = new Int32Array(1 << params.hashLog).fill(-1);
+    this.chain = new Int32Array(this.windowSize).fill(-1);
+    this.hashShift = 32 - params.hashLog;
+  }
+
+  /** Copies as much of `data` as fits; returns how many bytes were taken. */
+  append(data: Uint8Array): number {
+    const take = Math.min(data.length, this.buffer.length - this.end);
+    this.buffer.set(data.subarray(0, take), this.end);
+    this.end += take;
+    return take;
+  }
+
+  /**
+   * Drops the oldest window's worth of bytes: everything moves down by windowSize, and so do the
+   * positions in the hash tables (those that fall off become -1). Chain slots are indexed by
+   * position mod windowSize, which the shift keeps.
+   */
+  slide(): void {
+    const w = this.windowSize;
+    this.buffer.copyWithin(0, w, this.end);
+    this.end -= w;
+    this.nextInsert = Math.max(0, this.nextInsert - w);
+    for (const table of [this.head, this.chain]) {
+      for (let i = 0; i < table.length; i++) {
+        const v = table[i]! - w;
+        table[i] = v < 0 ? -1 : v;
+      }
+    }
+  }
+
+  private hashAt(p: number): number {
+    const b = this.buffer;
+    const v = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+    return Math.imul(v, HASH_MULTIPLIER) >>> this.hashShift;
+  }
+
+  private insertUpTo(target: number): void {
+    const chainMask = this.windowSize - 1;
+    for (let p = this.nextInsert; p < target; p++) {
+      const h = this.hashAt(p);
+      this.chain[p & chainMask] = this.head[h]!;
+      this.head[h] = p;
+    }
+    if (target > this.nextInsert) this.nextInsert = target;
+  }
+
+  /** Length of the common run at `a` (earlier) and `b`, not past `limit`. */
+  private commonLength(a: number, b: number, limit: number): number {
+    const buf = this.buffer;
+    const start = b;
+    while (b < limit && buf[a] === buf[b]) {
+      a++;
+      b++;
+    }
+    return b - start;
+  }
+
+  /**
+   * The most valuable match at `ip` (value: 4 per byte minus the offset's extra bits), considering
+   * the repeat offsets usable with `litLength` literals before it and the hash chain. Sets
+   * foundLength (0 if none) and foundOffset.
+   */
+  private search(ip: number, litLength: number, limit: number): number {
+    const buf = this.buffer;
+    const lowest = Math.max(0, ip - this.windowSize + 1);
+    let bestLength = 0;
+    let bestOffset = 0;
+    let bestGain = 0;
+    const [r0, r1, r2] = this.reps;
+    // Offset_Value 1-3 stand for rep0-2 after literals, for rep1, rep2, rep0 - 1 right after a match.
+    for (let k = 0; k < 3; k++) {
+      const off = litLength > 0 ? (k === 0 ? r0 : k === 1 ? r1 : r2) : k === 0 ? r1 : k === 1 ? r2 : r0 - 1;
+      if (off < 1 || ip - off < lowest) continue;
+      const len = this.commonLength(ip - off, ip, limit);
+      if (len < MIN_MATCH) continue;
+      const gain = len * 4 - k;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestLength = len;
+        bestOffset = off;
+      }
+    }
+    this.insertUpTo(ip);
+    const chain = this.chain;
+    const chainMask = this.windowSize - 1;
+    const nice = this.params.niceLength;
+    let cand = this.head[this.hashAt(ip)]!;
+    let depth = this.params.searchDepth;
+    let longest = bestLength;
+    while (cand >= lowest && depth-- > 0) {
+      if (buf[cand + longest] === buf[ip + longest] && buf[cand] === buf[ip]) {
+        const len = this.commonLength(cand, ip, limit);
+        if (len > longest) {
+          longest = len;
+          const off = ip - cand;
+          const gain = len * 4 - highBit(off + 3);
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestLength = len;
+            bestOffset = off;
+          }
+          if (len >= nice || ip + len >= limit) break;
+        }
+      }
+      cand = chain[cand & chainMask]!;
+    }
+    this.foundLength = bestLength >= MIN_MATCH ? bestLength : 0;
+    this.foundOffset = bestOffset;
+    return this.foundLength === 0 ? 0 : bestGain;
+  }
+
+  /**
+   * Parses buffer[start, end) into sequences (appended to `seqs`) and literals (written to
+   * `literals`); returns the number of literal bytes, trailing ones included.
+   */
+  parseBlock(start: number, end: number, seqs: SequenceBuffer, literals: Uint8Array): number {
+    const buf = this.buffer;
+    const lazy = this.params.lazy;
+    const skipStep = this.params.skipStep;
+    const ilimit = end - MIN_MATCH;
+    let litCount = 0;
+    let anchor = start;
+    let ip = start;
+    seqs.count = 0;
+    while (ip <= ilimit) {
+      let gain = this.search(ip, ip - anchor, end);
+      if (gain === 0) {
+        ip += skipStep ? 1 + ((ip - anchor) >> 8) : 1;
+        continue;
+      }
+      let length = this.foundLength;
+      let offset = this.foundOffset;
+      for (let k = 0; k < lazy && ip + 1 <= ilimit; k++) {
+        const next = this.search(ip + 1, ip + 1 - anchor, end);
+        // One more literal costs about a byte's worth of gain.
+        if (next <= gain + 4) break;
+        ip++;
+        gain = next;
+        length = this.foundLength;
+        offset = this.foundOffset;
+      }
+      literals.set(buf.subarray(anchor, ip), litCount);
+      litCount += ip - anchor;
+      this.emit(seqs, ip - anchor, length, offset);
+      ip += length;
+      anchor = ip;
+    }
+    literals.set(buf.subarray(anchor, end), litCount);
+    litCount += end - anchor;
+    // Positions near the block end are inserted by the next block's searches, once they can be hashed.
+    return litCount;
+  }
+
+  /** Records a sequence with its Offset_Value, updating the repeat offsets as §3.1.2.5 says. */
+  private emit(seqs: SequenceBuffer, litLength: number, matchLength: number, offset: number): void {
+    const [r0, r1, r2] = this.reps;
+    let value: number;
+    if (litLength > 0) value = offset === r0 ? 1 : offset === r1 ? 2 : offset === r2 ? 3 : offset + 3;
+    else value = offset === r1 ? 1 : offset === r2 ? 2 : offset === r0 - 1 ? 3 : offset + 3;
+    if (value > 3) this.reps = [offset, r0, r1];
+    else {
+      const index = value + (litLength === 0 ? 1 : 0);
+      if (index === 2) this.reps = [r1, r0, r2];
+      else if (index === 3) this.reps = [r2, r0, r1];
+      else if (index === 4) this.reps = [r0 - 1, r0, r1];
+    }
+    const i = seqs.count++;
+    seqs.litLength[i] = litLength;
+    seqs.matchLength[i] = matchLength;
+    seqs.offsetValue[i] = value;
+  }
+}
