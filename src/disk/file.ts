@@ -123,3 +123,16 @@ export function readFully(fd: number, position: number, length: number): Uint8Ar
   }
   return out;
 }
+
+/**
+ * The FileDisk under `disk` and where `disk` starts in it (a partition window of an image file), or
+ * undefined for any other Disk: writers that hand writes to another thread need the descriptor.
+ */
+export function backingFile(disk: Disk): { file: FileDisk; offset: number } | undefined {
+  if (disk instanceof FileDisk) return { file: disk, offset: 0 };
+  if (disk instanceof WindowDisk) {
+    const below = backingFile(disk.parent);
+    return below && { file: below.file, offset: below.offset + disk.start };
+  }
+  return undefined;
+}

@@ -7,7 +7,7 @@ import type { ByteRange, Disk } from './types.js';
  */
 export class WindowDisk implements Disk {
   constructor(
-    private readonly parent: Disk,
+    readonly parent: Disk,
     readonly start: number,
     readonly size: number,
     private readonly name = `window at ${start}`,

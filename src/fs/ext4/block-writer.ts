@@ -2,7 +2,9 @@
  * Coalesces block writes: consecutive blocks (the allocator hands them out in order) are gathered in
  * one reusable buffer and reach the Disk as a few large writes instead of one per file or block.
  */
-import { FileDisk, type Disk } from '../../disk/index.js';
+import { backingFile, type Disk, type FileDisk } from '../../disk/index.js';
+import type { BodyReader } from '../../tree/body.js';
+import type { Body } from '../../tree/types.js';
 import { WriteBehind } from './write-behind.js';
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
@@ -15,8 +17,16 @@ export class BlockWriter {
   private startBlock = -1;
   private filled = 0;
   private readonly behind: WriteBehind | undefined;
+  /** With write-behind: the image file, and where this Disk (a partition window) starts in it. */
+  private readonly file: FileDisk | undefined;
+  private readonly fileOffset: number = 0;
   /** Bytes handed to the Disk. */
   written = 0;
+  /** With write-behind: the reads that complete the current buffer (see WriteBehind.submit). */
+  private fills: number[] = [];
+  /** The source paths those reads name, by index (numbered afresh for each buffer). */
+  private sources: string[] = [];
+  private readonly sourceIndex = new Map<string, number>();
 
   /**
    * `expectedBytes`: about how much will be written; from WRITE_BEHIND_MIN_BYTES on, and onto a
@@ -27,7 +37,12 @@ export class BlockWriter {
     private readonly blockSize: number,
     expectedBytes = 0,
   ) {
-    this.behind = disk instanceof FileDisk && expectedBytes >= WRITE_BEHIND_MIN_BYTES ? new WriteBehind(disk.descriptor, disk.path, BUFFER_BYTES) : undefined;
+    const backing = expectedBytes >= WRITE_BEHIND_MIN_BYTES ? backingFile(disk) : undefined;
+    if (backing) {
+      this.file = backing.file;
+      this.fileOffset = backing.offset;
+      this.behind = new WriteBehind(backing.file.descriptor, backing.file.path, BUFFER_BYTES);
+    }
     this.buffer = this.behind ? this.behind.buffer : new Uint8Array(BUFFER_BYTES);
   }
 
@@ -65,13 +80,50 @@ export class BlockWriter {
     return this.buffer.subarray(at, at + length);
   }
 
+  /**
+   * Places [offset, offset + length) of `body` at `block`: like reserve() + reader.readInto(), but
+   * with write-behind the reads of host files are left to the worker thread, which does them just
+   * before it writes the buffer (see write-behind.ts). `dense`: the body has no hole in the range.
+   */
+  placeBody(block: number, body: Body, offset: number, length: number, dense: boolean, reader: BodyReader): void {
+    if (!this.behind) {
+      reader.readInto(body, offset, this.reserve(block, length, dense));
+      return;
+    }
+    const target = this.reserve(block, length, dense);
+    const at = target.byteOffset - this.buffer.byteOffset;
+    const end = offset + length;
+    for (const seg of body.segments) {
+      const s = Math.max(seg.offset, offset);
+      const e = Math.min(seg.offset + seg.length, end);
+      if (e <= s) continue;
+      const source = seg.source;
+      const from = source.offset + (s - seg.offset);
+      if ('bytes' in source) target.set(source.bytes.subarray(from, from + (e - s)), s - offset);
+      else this.fills.push(this.sourceNumber(source.path), from, at + (s - offset), e - s);
+    }
+  }
+
+  private sourceNumber(path: string): number {
+    let n = this.sourceIndex.get(path);
+    if (n === undefined) {
+      n = this.sourceIndex.size;
+      this.sourceIndex.set(path, n);
+      this.sources.push(path);
+    }
+    return n;
+  }
+
   /** Hands the gathered blocks on (to the worker thread, with write-behind: see close()). */
   flush(): void {
     if (this.filled > 0) {
       const position = this.startBlock * this.blockSize;
       if (this.behind) {
-        (this.disk as FileDisk).noteWritten(position, this.filled);
-        this.buffer = this.behind.submit(this.filled, position);
+        this.file!.noteWritten(this.fileOffset + position, this.filled);
+        this.buffer = this.behind.submit(this.filled, this.fileOffset + position, Float64Array.from(this.fills), this.sources);
+        this.fills = [];
+        this.sources = [];
+        this.sourceIndex.clear();
       } else {
         this.disk.write(position, this.buffer.subarray(0, this.filled));
       }

@@ -260,7 +260,7 @@ function writeExt4Through(out: BlockWriter, disk: Disk, tree: FileTree, options:
       const end = Math.min((e.logical + e.length) * bs, size);
       for (let off = e.logical * bs; off < end; off += CHUNK) {
         const length = Math.min(CHUNK, end - off);
-        reader.readInto(body!, off, out.reserve(e.physical + (off - e.logical * bs) / bs, length, dense));
+        out.placeBody(e.physical + (off - e.logical * bs) / bs, body!, off, length, dense, reader);
         bytesDone += length;
       }
       blocks += e.length;
