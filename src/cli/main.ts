@@ -48,6 +48,17 @@ async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
   return Promise.all(loaders.map((load) => load()));
 }
 
+/**
+ * yargs renders a command's whole --help text as soon as the handler starts (cacheHelpMessage: kept
+ * for showHelpOnFail after an async handler), and laying it out costs ~40 ms of string-width before
+ * every build, mkfs or convert does any work. We never show help after a handler has run (errors are
+ * one line: cli/common.ts), so that render is skipped; --help itself is rendered as before.
+ */
+function skipHelpCaching(cli: unknown): void {
+  const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [{ default: yargs }, commands] = await Promise.all([import('yargs'), commandsFor(argv)]);
   let cli = yargs(argv)
@@ -59,6 +70,7 @@ export async function main(argv: string[]): Promise<void> {
         'Usage: $0 <command> [options]',
     );
   for (const command of commands) cli = cli.command(command);
+  skipHelpCaching(cli);
   await cli
     .demandCommand(1, 'Name a command: tsdib --help lists them')
     .strict()
