@@ -8,7 +8,7 @@
  *   small /dev (bind-mounted nodes), /sys and the hooks at /tmp/in_target.d. Run as real root, the same
  *   thing happens without the user namespace.
  * - proot: ptrace-based fake root (Debian package `proot`); ownership changes are not kept. Run under a
- *   seccomp filter that hides faccessat2, which proot 5.1 does not translate (PROOT_FACCESSAT2_FILTER).
+ *   seccomp filter that hides the path calls proot 5.1 does not translate (PROOT_SECCOMP_LAUNCHER).
  * - none: no chroot at all; only outside phases may have scripts.
  *
  * Outside phases (root.d, extra-data.d, post-root.d, block-device.d, pre-finalise.d, cleanup.d) run as the
@@ -186,7 +186,7 @@ class UsernsExecutor implements Executor {
  * stand-in's directory first there too. Both live in the hooks directory (seen at /tmp/in_target.d, removed
  * with the build directory): a proot bind to a path missing in the image would leave an empty placeholder
  * file in the image.
- * The other proot 5.1 gap, faccessat2, is closed by PROOT_FACCESSAT2_FILTER below.
+ * The other proot 5.1 gap, untranslated faccessat2 and statx, is closed by PROOT_SECCOMP_LAUNCHER below.
  */
 export const PROOT_TMPFILES_SHIM = `#!/bin/sh
 # tsdib --chroot proot: systemd-tmpfiles makes proot abort (an *at() call with an empty path); skipped here,
@@ -218,51 +218,97 @@ export function prepareProotShims(hooks: string, env: Record<string, string>): R
 }
 
 /**
- * proot 5.1 (Debian bookworm and trixie) predates the faccessat2 system call (439, Linux 5.8) and lets it
- * through untranslated, so the kernel checks the HOST's path. glibc >= 2.33 calls faccessat2 for faccessat()
- * with flags, which dash and bash use for `test -r/-w/-x` (AT_EACCESS): maintainer scripts then see the host's
- * files instead of the image's, and openssh-server's post-install fails in ucf (`[ ! -w
- * /var/lib/ucf/hashfile ]` looks at the host's file). So proot runs under a seccomp filter that makes
- * faccessat2 fail with ENOSYS before proot sees it:
+ * proot 5.1 (Debian bookworm and trixie) predates four system calls that take a path, and lets them through
+ * UNTRANSLATED, so the kernel looks at the HOST's path: statx (Linux 4.11), openat2 (5.6), faccessat2 (5.8) and
+ * fchmodat2 (6.6). Measured with perl's `syscall` on a file only in the guest: these four answer ENOENT, while
+ * faccessat, newfstatat, renameat2, name_to_handle_at, utimensat, fchownat, llistxattr see the guest's file.
+ * glibc >= 2.33 calls faccessat2 for faccessat() with flags, which dash and bash use for `test -r/-w/-x`
+ * (AT_EACCESS): openssh-server's post-install then failed in ucf (`[ ! -w /var/lib/ucf/hashfile ]` looked at the
+ * host's file); coreutils' stat(1) calls statx and failed next ("cannot statx"). So proot runs under a seccomp
+ * filter that makes these four fail with ENOSYS before proot sees them:
  * - seccomp filters stack and the kernel acts on the highest-precedence result of all of them
  *   (seccomp(2): KILL > TRAP > ERRNO > USER_NOTIF > TRACE > LOG > ALLOW), so our ERRNO wins over proot's own
  *   SECCOMP_RET_TRACE filter; without proot's filter (PROOT_NO_SECCOMP=1) ptrace sees the call first,
- *   passes it on, and seccomp then refuses it the same way. The filter is inherited by proot and everything
- *   it runs, across fork and exec.
- * - glibc's faccessat() (sysdeps/unix/sysv/linux/faccessat.c, unless built for kernels >= 5.8 only, which
- *   Debian's is not) falls back on ENOSYS to the old faccessat system call (269 on x86_64), which proot does
- *   translate, or to fstatat plus a mode check in user space, also translated.
- * The filter is installed by perl (perl-base is Essential in Debian, so every Debian/Ubuntu host has it) with
- * only its builtin `syscall`: prctl(PR_SET_NO_NEW_PRIVS) (required for an unprivileged filter; proot sets it
- * too), seccomp(SECCOMP_SET_MODE_FILTER), then exec of the command. It does not look at seccomp_data.arch:
- * faccessat2 is 439 in every Linux syscall table (i386 included), so a 32-bit tracee is filtered the same.
- * Arguments: the prctl, seccomp and faccessat2 numbers, then the command.
+ *   passes it on, and seccomp then refuses it the same way. The filter is inherited across fork and exec, by
+ *   proot and everything it runs.
+ * - ENOSYS is what a kernel older than the call answers, and every caller must cope with it: glibc's faccessat()
+ *   (sysdeps/unix/sysv/linux/faccessat.c) falls back to the old faccessat call, or to fstatat plus a mode check,
+ *   and its statx() to fstatat (statx_generic), unless glibc was built for new kernels only, which Debian's
+ *   is not (it supports 3.2); glibc >= 2.39's fchmodat() falls back the same way; openat2 has no glibc user
+ *   and its callers (systemd) fall back to openat. The older calls are the ones proot translates.
+ * The filter only applies to native calls (seccomp_data.arch checked): numbers differ in a 32-bit tracee.
+ * perl installs it (perl-base is Essential in Debian, so every Debian/Ubuntu host has it) with only its builtin
+ * `syscall`: prctl(PR_SET_NO_NEW_PRIVS) (required for an unprivileged filter; proot sets it too),
+ * seccomp(SECCOMP_SET_MODE_FILTER), then exec of the command.
+ * Arguments: the prctl and seccomp numbers, the BPF program in hex (enosysFilter), then the command.
  */
-export const PROOT_FACCESSAT2_FILTER = `use strict;
-my ($prctl, $seccomp, $faccessat2) = map { 0 + $_ } splice @ARGV, 0, 3;
-my @filter = (
-  [0x20, 0, 0, 0],                 # BPF_LD|BPF_W|BPF_ABS 0: A = seccomp_data.nr
-  [0x15, 0, 1, $faccessat2],       # BPF_JMP|BPF_JEQ|BPF_K: A == faccessat2 ? next : skip one
-  [0x06, 0, 0, 0x00050000 | 38],   # BPF_RET: SECCOMP_RET_ERRNO | ENOSYS
-  [0x06, 0, 0, 0x7fff0000],        # BPF_RET: SECCOMP_RET_ALLOW
-);
-# struct sock_filter { u16 code; u8 jt, jf; u32 k } in native order.
-my $code = join '', map { pack 'SCCL', @$_ } @filter;
+export const PROOT_SECCOMP_LAUNCHER = `use strict;
+my ($prctl, $seccomp, $hex) = splice @ARGV, 0, 3;
+my $code = pack 'H*', $hex;
 # struct sock_fprog { u16 len; pointer filter } on an LP64 kernel: 6 bytes of padding before the pointer.
-my $fprog = pack 'S x6 P', scalar @filter, $code;
-syscall($prctl, 38, 1, 0, 0, 0) == 0 or die "tsdib: prctl(PR_SET_NO_NEW_PRIVS): $!\\n";
-syscall($seccomp, 1, 0, $fprog) == 0 or die "tsdib: seccomp(SECCOMP_SET_MODE_FILTER): $!\\n";
+my $fprog = pack 'S x6 P', length($code) / 8, $code;
+syscall(0 + $prctl, 38, 1, 0, 0, 0) == 0 or die "tsdib: prctl(PR_SET_NO_NEW_PRIVS): $!\\n";
+syscall(0 + $seccomp, 1, 0, $fprog) == 0 or die "tsdib: seccomp(SECCOMP_SET_MODE_FILTER): $!\\n";
 exec { $ARGV[0] } @ARGV or die "tsdib: exec $ARGV[0]: $!\\n";
 `;
 
-/** faccessat2's number: the same in every Linux syscall table (numbers from 403 on are shared by all arches). */
-export const FACCESSAT2_NR = 439;
+/** What tsdib needs per host architecture (Node.js process.arch); only LP64 little-endian ones (see above). */
+export interface SeccompArch {
+  /** AUDIT_ARCH_* of include/uapi/linux/audit.h: EM_* | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
+  readonly auditArch: number;
+  readonly prctl: number;
+  readonly seccomp: number;
+  /** The path calls proot 5.1 leaves untranslated, by number. */
+  readonly refused: Readonly<Record<string, number>>;
+}
 
-/** prctl and seccomp numbers for the filter, by Node.js process.arch (only 64-bit arches: see sock_fprog). */
-export const SECCOMP_SYSCALLS: Readonly<Record<string, { readonly prctl: number; readonly seccomp: number }>> = {
-  x64: { prctl: 157, seccomp: 317 }, // arch/x86/entry/syscalls/syscall_64.tbl
-  arm64: { prctl: 167, seccomp: 277 }, // include/uapi/asm-generic/unistd.h
+/** openat2, faccessat2 and fchmodat2 have one number on every arch (the shared table from 403 on). */
+const SHARED_REFUSED = { openat2: 437, faccessat2: 439, fchmodat2: 452 };
+
+export const SECCOMP_ARCHES: Readonly<Record<string, SeccompArch>> = {
+  // arch/x86/entry/syscalls/syscall_64.tbl
+  x64: { auditArch: 0xc000003e, prctl: 157, seccomp: 317, refused: { statx: 332, ...SHARED_REFUSED } },
+  // include/uapi/asm-generic/unistd.h
+  arm64: { auditArch: 0xc00000b7, prctl: 167, seccomp: 277, refused: { statx: 291, ...SHARED_REFUSED } },
 };
+
+// Classic BPF (include/uapi/linux/filter.h, bpf_common.h) over struct seccomp_data (include/uapi/linux/seccomp.h).
+const BPF_LD_W_ABS = 0x20; // BPF_LD | BPF_W | BPF_ABS: A = 32-bit word at offset k of seccomp_data
+const BPF_JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K: if A == k skip jt instructions, else jf
+const BPF_RET_K = 0x06; // BPF_RET | BPF_K: return k
+const SECCOMP_DATA_NR = 0; // int nr
+const SECCOMP_DATA_ARCH = 4; // __u32 arch
+const SECCOMP_RET_ALLOW = 0x7fff0000;
+const SECCOMP_RET_ERRNO = 0x00050000; // | errno in the low 16 bits
+const ENOSYS = 38; // the same in asm-generic and x86
+/** struct sock_filter { __u16 code; __u8 jt; __u8 jf; __u32 k }. */
+const SOCK_FILTER_SIZE = 8;
+
+/**
+ * The filter: for calls of `auditArch` whose number is in `refused`, ENOSYS; everything else allowed. Encoded
+ * little-endian, the byte order of both supported arches (the kernel reads it in native order).
+ */
+export function enosysFilter(auditArch: number, refused: readonly number[]): Uint8Array {
+  const n = refused.length;
+  const allow = 3 + n; // index of the ALLOW return; ENOSYS follows it
+  const program: [number, number, number, number][] = [
+    [BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_ARCH],
+    [BPF_JEQ_K, 0, allow - 2, auditArch], // another arch: allow
+    [BPF_LD_W_ABS, 0, 0, SECCOMP_DATA_NR],
+    ...refused.map((nr, i): [number, number, number, number] => [BPF_JEQ_K, allow + 1 - (3 + i + 1), 0, nr]),
+    [BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW],
+    [BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS],
+  ];
+  const bytes = new Uint8Array(program.length * SOCK_FILTER_SIZE);
+  const view = new DataView(bytes.buffer);
+  program.forEach(([code, jt, jf, k], i) => {
+    view.setUint16(i * SOCK_FILTER_SIZE, code, true);
+    view.setUint8(i * SOCK_FILTER_SIZE + 2, jt);
+    view.setUint8(i * SOCK_FILTER_SIZE + 3, jf);
+    view.setUint32(i * SOCK_FILTER_SIZE + 4, k >>> 0, true);
+  });
+  return bytes;
+}
 
 /** What runs proot: an argv prefix (the filter, or nothing), and why there is no filter when there is none. */
 export interface ProotLauncher {
@@ -270,14 +316,15 @@ export interface ProotLauncher {
   readonly warning?: string;
 }
 
-const NO_FILTER_EFFECT = 'shell tests of file access (test -r/-w/-x) in scripts may see host paths instead of the image\'s';
+const NO_FILTER_EFFECT = "scripts' access tests (test -r/-w/-x) and stat(1) may see host paths instead of the image's (proot 5.1 does not translate faccessat2 and statx)";
 
 /** The launcher for this arch and perl (an absolute path, or undefined when there is no perl). Pure. */
-export function faccessat2Launcher(arch: string, perl: string | undefined): ProotLauncher {
-  const numbers = SECCOMP_SYSCALLS[arch];
-  if (!numbers) return { prefix: [], warning: `no faccessat2 filter for proot on ${arch} (tsdib knows x64 and arm64): ${NO_FILTER_EFFECT}` };
-  if (!perl) return { prefix: [], warning: `perl not found, so proot runs without the faccessat2 filter: ${NO_FILTER_EFFECT}` };
-  return { prefix: [perl, '-e', PROOT_FACCESSAT2_FILTER, '--', String(numbers.prctl), String(numbers.seccomp), String(FACCESSAT2_NR)] };
+export function prootLauncher(arch: string, perl: string | undefined): ProotLauncher {
+  const a = SECCOMP_ARCHES[arch];
+  if (!a) return { prefix: [], warning: `no seccomp filter for proot on ${arch} (tsdib knows x64 and arm64): ${NO_FILTER_EFFECT}` };
+  if (!perl) return { prefix: [], warning: `perl not found, so proot runs without its seccomp filter: ${NO_FILTER_EFFECT}` };
+  const hex = Buffer.from(enosysFilter(a.auditArch, Object.values(a.refused))).toString('hex');
+  return { prefix: [perl, '-e', PROOT_SECCOMP_LAUNCHER, '--', String(a.prctl), String(a.seccomp), hex] };
 }
 
 /**
@@ -287,15 +334,15 @@ export function faccessat2Launcher(arch: string, perl: string | undefined): Proo
 export function probeProotLauncher(arch: string = process.arch): ProotLauncher {
   const which = tryRun(['perl', '-e', 'print $^X']);
   const perl = which.status === 0 && which.stdout.startsWith('/') ? which.stdout : undefined;
-  const launcher = faccessat2Launcher(arch, perl);
+  const launcher = prootLauncher(arch, perl);
   if (launcher.prefix.length === 0) return launcher;
   const check = tryRun([...launcher.prefix, 'true']);
   if (check.status === 0) return launcher;
   const why = (check.stderr || String(check.error ?? `exit ${check.status}`)).trim().split('\n')[0];
-  return { prefix: [], warning: `the faccessat2 filter for proot cannot be installed (${why}): ${NO_FILTER_EFFECT}` };
+  return { prefix: [], warning: `proot's seccomp filter cannot be installed (${why}): ${NO_FILTER_EFFECT}` };
 }
 
-/** proot's argv for a chroot script, after the launcher (the faccessat2 filter): fake root, the image as /, host /proc /dev /sys, hooks, resolv.conf. */
+/** proot's argv for a chroot script, after the launcher (the seccomp filter): fake root, the image as /, host /proc /dev /sys, hooks, resolv.conf. */
 export function prootArgv(mounts: ChrootMounts, argv: readonly string[], launcher: readonly string[] = []): string[] {
   return [
     ...launcher,
