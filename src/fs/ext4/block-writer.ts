@@ -22,11 +22,9 @@ export class BlockWriter {
   private readonly fileOffset: number = 0;
   /** Bytes handed to the Disk. */
   written = 0;
-  /** With write-behind: the reads that complete the current buffer (see WriteBehind.submit). */
-  private fills: number[] = [];
-  /** The source paths those reads name, by index (numbered afresh for each buffer). */
-  private sources: string[] = [];
-  private readonly sourceIndex = new Map<string, number>();
+  /** With write-behind: the bodies placed in the current buffer and not read yet (see placeBody). */
+  private pending: { body: Body; offset: number; length: number; at: number }[] = [];
+  private reader: BodyReader | undefined;
 
   /**
    * `expectedBytes`: about how much will be written; from WRITE_BEHIND_MIN_BYTES on, and onto a
@@ -82,36 +80,57 @@ export class BlockWriter {
 
   /**
    * Places [offset, offset + length) of `body` at `block`: like reserve() + reader.readInto(), but
-   * with write-behind the reads of host files are left to the worker thread, which does them just
-   * before it writes the buffer (see write-behind.ts). `dense`: the body has no hole in the range.
+   * with write-behind the reads are put off until the buffer is handed on (flush), and then done by
+   * the worker thread, just before it writes the buffer, or here when the worker is behind.
+   * `dense`: the body has no hole in the range (holes must read as zeros: reserve zeroes them).
    */
   placeBody(block: number, body: Body, offset: number, length: number, dense: boolean, reader: BodyReader): void {
+    const target = this.reserve(block, length, dense);
     if (!this.behind) {
-      reader.readInto(body, offset, this.reserve(block, length, dense));
+      reader.readInto(body, offset, target);
       return;
     }
-    const target = this.reserve(block, length, dense);
-    const at = target.byteOffset - this.buffer.byteOffset;
-    const end = offset + length;
-    for (const seg of body.segments) {
-      const s = Math.max(seg.offset, offset);
-      const e = Math.min(seg.offset + seg.length, end);
-      if (e <= s) continue;
-      const source = seg.source;
-      const from = source.offset + (s - seg.offset);
-      if ('bytes' in source) target.set(source.bytes.subarray(from, from + (e - s)), s - offset);
-      else this.fills.push(this.sourceNumber(source.path), from, at + (s - offset), e - s);
-    }
+    this.reader = reader;
+    this.pending.push({ body, offset, length, at: target.byteOffset - this.buffer.byteOffset });
   }
 
-  private sourceNumber(path: string): number {
-    let n = this.sourceIndex.get(path);
-    if (n === undefined) {
-      n = this.sourceIndex.size;
-      this.sourceIndex.set(path, n);
-      this.sources.push(path);
+  /**
+   * Completes the current buffer's placed bodies: reads them here when the worker still has a buffer
+   * to write (so both threads copy data and neither waits), else lists the host-file reads for it.
+   */
+  private completePending(): { fills: Float64Array; sources: string[] } {
+    const fills: number[] = [];
+    const sources: string[] = [];
+    if (this.pending.length === 0) return { fills: new Float64Array(0), sources };
+    const here = this.behind!.backlogged;
+    const index = new Map<string, number>();
+    for (const p of this.pending) {
+      const target = this.buffer.subarray(p.at, p.at + p.length);
+      if (here) {
+        this.reader!.readInto(p.body, p.offset, target);
+        continue;
+      }
+      const end = p.offset + p.length;
+      for (const seg of p.body.segments) {
+        const s = Math.max(seg.offset, p.offset);
+        const e = Math.min(seg.offset + seg.length, end);
+        if (e <= s) continue;
+        const source = seg.source;
+        const from = source.offset + (s - seg.offset);
+        if ('bytes' in source) {
+          target.set(source.bytes.subarray(from, from + (e - s)), s - p.offset);
+          continue;
+        }
+        let n = index.get(source.path);
+        if (n === undefined) {
+          n = sources.push(source.path) - 1;
+          index.set(source.path, n);
+        }
+        fills.push(n, from, p.at + (s - p.offset), e - s);
+      }
     }
-    return n;
+    this.pending = [];
+    return { fills: Float64Array.from(fills), sources };
   }
 
   /** Hands the gathered blocks on (to the worker thread, with write-behind: see close()). */
@@ -120,10 +139,8 @@ export class BlockWriter {
       const position = this.startBlock * this.blockSize;
       if (this.behind) {
         this.file!.noteWritten(this.fileOffset + position, this.filled);
-        this.buffer = this.behind.submit(this.filled, this.fileOffset + position, Float64Array.from(this.fills), this.sources);
-        this.fills = [];
-        this.sources = [];
-        this.sourceIndex.clear();
+        const { fills, sources } = this.completePending();
+        this.buffer = this.behind.submit(this.filled, this.fileOffset + position, fills, sources);
       } else {
         this.disk.write(position, this.buffer.subarray(0, this.filled));
       }

@@ -104,7 +104,7 @@ export class WriteBehind {
     private readonly fd: number,
     private readonly path: string,
     bufferBytes: number,
-    private readonly slots = 2,
+    private readonly slots = 3,
   ) {
     const shared = Array.from({ length: slots }, () => new SharedArrayBuffer(bufferBytes));
     const control = new SharedArrayBuffer(4 * (slots + 1));
@@ -135,6 +135,12 @@ export class WriteBehind {
     this.current = (slot + 1) % this.slots;
     this.waitFor(this.current);
     return this.buffer;
+  }
+
+  /** True while the worker still has another buffer than the one being filled to read or write. */
+  get backlogged(): boolean {
+    for (let s = 0; s < this.slots; s++) if (s !== this.current && Atomics.load(this.control, s) === BUSY) return true;
+    return false;
   }
 
   /** Waits until every submitted write has reached the file; throws if one failed. */
