@@ -171,10 +171,23 @@ export default async function bench() {
       const fsck = spawnSync('e2fsck', ['-fn', ours], { encoding: 'utf8', env: { ...process.env, PATH: SBIN_PATH } });
       const mkeArgs = ['-q', '-F', '-t', 'ext4', '-b', '4096', '-d', src, theirs, `${Math.floor(size / 1024)}k`];
       const samples = { tar: [], dir: [], mke2fs: [] };
+      // Each run starts with no output file, for both tools: replacing the previous run's image
+      // would add its unlink (hundreds of ms for a rootfs) to whoever comes second.
+      const fresh = () => {
+        rmSync(ours, { force: true });
+        rmSync(theirs, { force: true });
+      };
       for (let i = 0; i < runs; i++) {
+        fresh();
         samples.mke2fs.push(await run(mke2fs, mkeArgs, { E2FSPROGS_FAKE_TIME: '1700000000' }));
-        if (tarball) samples.tar.push(await run(process.execPath, oursArgs(tarball), env));
-        if (!c.tar) samples.dir.push(await run(process.execPath, oursArgs(src), env));
+        if (tarball) {
+          fresh();
+          samples.tar.push(await run(process.execPath, oursArgs(tarball), env));
+        }
+        if (!c.tar) {
+          fresh();
+          samples.dir.push(await run(process.execPath, oursArgs(src), env));
+        }
       }
       const m = summarize(samples.mke2fs);
       console.log(`${c.name}: ${(size / 1048576).toFixed(0)} MiB image, tsdib's passes e2fsck -fn: ${fsck.status === 0 ? 'yes' : `NO (exit ${fsck.status})`}; medians of ${runs}:`);
