@@ -39,6 +39,8 @@ export interface Lzma2EncoderOptions {
   readonly depth: number;
   /** A match this long is taken without looking further. */
   readonly niceLen: number;
+  /** For tests: renormalise positions this early (default 2^30). */
+  readonly normalizeAt?: number;
 }
 
 /** True when `small` is so much closer than `big` that one byte less of match is worth it. */

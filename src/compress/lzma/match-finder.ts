@@ -32,6 +32,8 @@ export interface MatchFinderOptions {
   readonly slab: number;
   /** Bytes behind the coding position that the owner may still read (an LZMA2 chunk: 2 MiB). */
   readonly keepBehind: number;
+  /** Lower all positions once they pass this (2^30; tests make it small to exercise normalize()). */
+  readonly normalizeAt?: number;
 }
 
 export class MatchFinder {
@@ -53,6 +55,7 @@ export class MatchFinder {
   private readonly mask: number;
   private readonly depth: number;
   private readonly niceLen: number;
+  private readonly normalizeAt: number;
   private readonly hash4Shift: number;
   private readonly head2 = new Int32Array(HASH2_SIZE);
   private readonly head3 = new Int32Array(1 << HASH3_BITS);
@@ -65,6 +68,7 @@ export class MatchFinder {
     this.mask = dictSize - 1;
     this.depth = options.depth;
     this.niceLen = Math.min(options.niceLen, MATCH_LEN_MAX);
+    this.normalizeAt = options.normalizeAt ?? NORMALIZE_AT;
     const hash4Bits = Math.min(22, Math.max(16, 31 - Math.clz32(dictSize) - 1));
     this.hash4Shift = 32 - hash4Bits;
     this.head4 = new Int32Array(1 << hash4Bits);
@@ -103,11 +107,11 @@ export class MatchFinder {
   }
 
   /**
-   * Lowers every position by a multiple of dictSize once they pass 2^30; returns the amount (0 if none),
+   * Lowers every position by a multiple of dictSize once they pass normalizeAt; returns the amount (0 if none),
    * which the owner subtracts from the positions it holds.
    */
   normalize(): number {
-    if (this.end < NORMALIZE_AT) return 0;
+    if (this.end < this.normalizeAt) return 0;
     const by = Math.floor((this.cur - this.dictSize) / this.dictSize) * this.dictSize;
     if (by <= 0) return 0;
     for (const table of [this.head2, this.head3, this.head4, this.chain]) {
