@@ -10,6 +10,14 @@ import type { SequenceBuffer } from './sequences.js';
 
 const HASH_MULTIPLIER = 0x9e3779b1;
 
+/** Moves stored positions down by `delta`; those that fall before the buffer become -1. */
+function rebase(table: Int32Array, delta: number): void {
+  for (let i = 0; i < table.length; i++) {
+    const v = table[i]! - delta;
+    table[i] = v < 0 ? -1 : v;
+  }
+}
+
 /** Repeat offsets as the decoder keeps them: rep[0] most recent. */
 export type RepeatOffsets = [number, number, number];
 
@@ -18,7 +26,9 @@ export class MatchFinder {
   readonly buffer: Uint8Array;
   end = 0;
   readonly windowSize: number;
-  reps: RepeatOffsets = [...INITIAL_REPEAT_OFFSETS];
+  private rep0 = INITIAL_REPEAT_OFFSETS[0];
+  private rep1 = INITIAL_REPEAT_OFFSETS[1];
+  private rep2 = INITIAL_REPEAT_OFFSETS[2];
   private readonly params: LevelParameters;
   private readonly head: Int32Array;
   private readonly chain: Int32Array;
@@ -35,6 +45,14 @@ export class MatchFinder {
     this.head = new Int32Array(1 << params.hashLog).fill(-1);
     this.chain = new Int32Array(this.windowSize).fill(-1);
     this.hashShift = 32 - params.hashLog;
+  }
+
+  get reps(): RepeatOffsets {
+    return [this.rep0, this.rep1, this.rep2];
+  }
+
+  set reps(r: RepeatOffsets) {
+    [this.rep0, this.rep1, this.rep2] = r;
   }
 
   /** Copies as much of `data` as fits; returns how many bytes were taken. */
@@ -55,12 +73,13 @@ export class MatchFinder {
     this.buffer.copyWithin(0, w, this.end);
     this.end -= w;
     this.nextInsert = Math.max(0, this.nextInsert - w);
-    for (const table of [this.head, this.chain]) {
-      for (let i = 0; i < table.length; i++) {
-        const v = table[i]! - w;
-        table[i] = v < 0 ? -1 : v;
-      }
-    }
+    rebase(this.head, w);
+    rebase(this.chain, w);
+  }
+
+  private read32(p: number): number {
+    const b = this.buffer;
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
 
   private hashAt(p: number): number {
@@ -101,13 +120,13 @@ export class MatchFinder {
     let bestLength = 0;
     let bestOffset = 0;
     let bestGain = 0;
-    const [r0, r1, r2] = this.reps;
+    const r0 = this.rep0, r1 = this.rep1, r2 = this.rep2;
+    const cur = this.read32(ip);
     // Offset_Value 1-3 stand for rep0-2 after literals, for rep1, rep2, rep0 - 1 right after a match.
     for (let k = 0; k < 3; k++) {
       const off = litLength > 0 ? (k === 0 ? r0 : k === 1 ? r1 : r2) : k === 0 ? r1 : k === 1 ? r2 : r0 - 1;
-      if (off < 1 || ip - off < lowest) continue;
-      const len = this.commonLength(ip - off, ip, limit);
-      if (len < MIN_MATCH) continue;
+      if (off < 1 || ip - off < lowest || this.read32(ip - off) !== cur) continue;
+      const len = MIN_MATCH + this.commonLength(ip - off + MIN_MATCH, ip + MIN_MATCH, limit);
       const gain = len * 4 - k;
       if (gain > bestGain) {
         bestGain = gain;
@@ -188,16 +207,23 @@ export class MatchFinder {
 
   /** Records a sequence with its Offset_Value, updating the repeat offsets as §3.1.2.5 says. */
   private emit(seqs: SequenceBuffer, litLength: number, matchLength: number, offset: number): void {
-    const [r0, r1, r2] = this.reps;
+    const r0 = this.rep0, r1 = this.rep1, r2 = this.rep2;
     let value: number;
     if (litLength > 0) value = offset === r0 ? 1 : offset === r1 ? 2 : offset === r2 ? 3 : offset + 3;
     else value = offset === r1 ? 1 : offset === r2 ? 2 : offset === r0 - 1 ? 3 : offset + 3;
-    if (value > 3) this.reps = [offset, r0, r1];
-    else {
-      const index = value + (litLength === 0 ? 1 : 0);
-      if (index === 2) this.reps = [r1, r0, r2];
-      else if (index === 3) this.reps = [r2, r0, r1];
-      else if (index === 4) this.reps = [r0 - 1, r0, r1];
+    const index = value > 3 ? 0 : value + (litLength === 0 ? 1 : 0);
+    if (index === 0 || index === 4) {
+      // A new offset, or rep0 - 1: it goes in front.
+      this.rep2 = r1;
+      this.rep1 = r0;
+      this.rep0 = offset;
+    } else if (index === 2) {
+      this.rep1 = r0;
+      this.rep0 = r1;
+    } else if (index === 3) {
+      this.rep2 = r1;
+      this.rep1 = r0;
+      this.rep0 = r2;
     }
     const i = seqs.count++;
     seqs.litLength[i] = litLength;
