@@ -105,12 +105,35 @@ describe('newc writer: structure', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  test('xz is refused with a hint; an unknown-level-free gzip is the default', async () => {
+  test('gzip is the default; a bad xz level is an input error naming it, and no output is left', async () => {
     const dir = useTmp();
-    const err = await writeCpio(sampleTree(false), join(dir, 'x'), { compression: 'xz' }).catch((e: unknown) => e);
-    expect((err as TsdibError).message).toMatch(/xz/);
     await writeCpio(sampleTree(false), join(dir, 'y'));
     expect([...fs.readFileSync(join(dir, 'y')).subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    const err = await writeCpio(sampleTree(false), join(dir, 'x'), { compression: 'xz', level: 12 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TsdibError);
+    expect((err as TsdibError).exitCode).toBe(2);
+    expect((err as TsdibError).message).toMatch(/xz compression level 12/);
+    expect(fs.readdirSync(dir)).toEqual(['y']);
+  });
+});
+
+describe.runIf(haveTools('xz', 'cpio'))('xz-compressed archive (our encoder) checked by xz-utils and GNU cpio', () => {
+  test('xz -t passes, the check is CRC32 (as the kernel wants), and xz -dc | cpio -it lists every member', async () => {
+    const dir = useTmp();
+    const archive = join(dir, 'a.cpio.xz');
+    const tree = sampleTree(true);
+    await writeCpio(tree, archive, { compression: 'xz' });
+    expect(runTool('xz', ['-t', archive]).status).toBe(0);
+    expect(runTool('xz', ['-lvv', archive]).stdout).toMatch(/Check:\s+CRC32/);
+    const plain = join(dir, 'a.cpio');
+    await writeCpio(tree, plain, { compression: 'none' });
+    const r = runTool('sh', ['-c', 'xz -dc "$1" | cpio -it --quiet', 'sh', archive], { env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+    expect(r.status, r.stderr).toBe(0);
+    const names = r.stdout.trim().split('\n');
+    expect(names).toEqual([...tree.walk()].map(({ path }) => (path === '/' ? '.' : path.slice(1))));
+    // The decompressed bytes are exactly the uncompressed archive.
+    const unpacked = runTool('sh', ['-c', 'xz -dc "$1" | sha256sum', 'sh', archive]).stdout.split(' ')[0];
+    expect(unpacked).toBe(sha(fs.readFileSync(plain)));
   });
 });
 
