@@ -8,11 +8,13 @@ import { blockHeader, checksumTrailer, frameHeader } from './frame.js';
 import { levelParameters } from './levels.js';
 import { encodeLiterals } from './literals.js';
 import { MatchFinder, type RepeatOffsets } from './matcher.js';
+import { OptimalParser } from './optimal.js';
 import { encodeSequences, newSequenceBuffer, newSequenceScratch, type SequenceBuffer, type SequenceScratch } from './sequences.js';
 import { Xxh64 } from './xxh64.js';
 
 export class ZstdEncoder {
   private readonly finder: MatchFinder;
+  private readonly optimal: OptimalParser | undefined;
   private readonly windowLog: number;
   private readonly hash = new Xxh64();
   private readonly seqs: SequenceBuffer;
@@ -27,6 +29,7 @@ export class ZstdEncoder {
     const params = levelParameters(level);
     this.windowLog = params.windowLog;
     this.finder = new MatchFinder(params, BLOCK_SIZE_MAX);
+    this.optimal = params.optimal ? new OptimalParser(BLOCK_SIZE_MAX, params.niceLength) : undefined;
     const maxSequences = Math.ceil(BLOCK_SIZE_MAX / MIN_MATCH) + 1;
     this.seqs = newSequenceBuffer(maxSequences);
     this.scratch = newSequenceScratch(maxSequences);
@@ -90,7 +93,9 @@ export class ZstdEncoder {
   }
 
   private compressBlock(start: number, end: number): Uint8Array {
-    const litCount = this.finder.parseBlock(start, end, this.seqs, this.literals);
+    const litCount = this.optimal
+      ? this.optimal.parseBlock(this.finder, start, end, this.seqs, this.literals)
+      : this.finder.parseBlock(start, end, this.seqs, this.literals);
     const literals = encodeLiterals(this.literals.subarray(0, litCount));
     const sequences = encodeSequences(this.seqs, this.scratch);
     return concat([literals, sequences]);

@@ -1,6 +1,7 @@
 /**
  * Compression levels 1-22 (zstd's scale) mapped to our match finder's parameters: a bigger window,
- * a longer hash chain walk and lazier matching for higher levels. Our own table, tuned on our code.
+ * a longer hash chain walk and lazier matching for higher levels, and from 13 on the optimal parser
+ * (optimal.ts). Our own table, tuned on our code with a tar of Python's standard library.
  */
 import { inputError } from '../../errors.js';
 
@@ -15,6 +16,8 @@ export interface LevelParameters {
   readonly lazy: number;
   /** A match this long ends the search. */
   readonly niceLength: number;
+  /** Parse each block by the cheapest path (optimal.ts) instead of lazily. */
+  readonly optimal?: boolean;
   /** Skip ahead faster through data with no matches (fast levels). */
   readonly skipStep: boolean;
 }
@@ -28,20 +31,20 @@ const TABLE: readonly LevelParameters[] = [
   /* 6 */ { windowLog: 22, hashLog: 18, searchDepth: 16, lazy: 2, niceLength: 64, skipStep: false },
   /* 7 */ { windowLog: 22, hashLog: 19, searchDepth: 24, lazy: 2, niceLength: 64, skipStep: false },
   /* 8 */ { windowLog: 22, hashLog: 19, searchDepth: 32, lazy: 2, niceLength: 96, skipStep: false },
-  /* 9 */ { windowLog: 22, hashLog: 19, searchDepth: 48, lazy: 2, niceLength: 128, skipStep: false },
+  /* 9 */ { windowLog: 23, hashLog: 19, searchDepth: 48, lazy: 2, niceLength: 128, skipStep: false },
   /* 10 */ { windowLog: 23, hashLog: 20, searchDepth: 64, lazy: 2, niceLength: 128, skipStep: false },
-  /* 11 */ { windowLog: 23, hashLog: 20, searchDepth: 80, lazy: 2, niceLength: 160, skipStep: false },
-  /* 12 */ { windowLog: 23, hashLog: 20, searchDepth: 96, lazy: 2, niceLength: 192, skipStep: false },
-  /* 13 */ { windowLog: 23, hashLog: 20, searchDepth: 128, lazy: 2, niceLength: 192, skipStep: false },
-  /* 14 */ { windowLog: 23, hashLog: 20, searchDepth: 160, lazy: 2, niceLength: 256, skipStep: false },
-  /* 15 */ { windowLog: 23, hashLog: 20, searchDepth: 192, lazy: 2, niceLength: 256, skipStep: false },
-  /* 16 */ { windowLog: 23, hashLog: 20, searchDepth: 256, lazy: 2, niceLength: 256, skipStep: false },
-  /* 17 */ { windowLog: 23, hashLog: 20, searchDepth: 320, lazy: 2, niceLength: 384, skipStep: false },
-  /* 18 */ { windowLog: 23, hashLog: 20, searchDepth: 384, lazy: 2, niceLength: 512, skipStep: false },
-  /* 19 */ { windowLog: 23, hashLog: 20, searchDepth: 512, lazy: 2, niceLength: 512, skipStep: false },
-  /* 20 */ { windowLog: 23, hashLog: 20, searchDepth: 768, lazy: 2, niceLength: 768, skipStep: false },
-  /* 21 */ { windowLog: 23, hashLog: 20, searchDepth: 1024, lazy: 2, niceLength: 1024, skipStep: false },
-  /* 22 */ { windowLog: 23, hashLog: 20, searchDepth: 1536, lazy: 2, niceLength: 2048, skipStep: false },
+  /* 11 */ { windowLog: 23, hashLog: 20, searchDepth: 96, lazy: 2, niceLength: 160, skipStep: false },
+  /* 12 */ { windowLog: 23, hashLog: 20, searchDepth: 128, lazy: 2, niceLength: 192, skipStep: false },
+  /* 13 */ { windowLog: 23, hashLog: 20, searchDepth: 8, lazy: 0, niceLength: 64, skipStep: false, optimal: true },
+  /* 14 */ { windowLog: 23, hashLog: 20, searchDepth: 10, lazy: 0, niceLength: 64, skipStep: false, optimal: true },
+  /* 15 */ { windowLog: 23, hashLog: 20, searchDepth: 12, lazy: 0, niceLength: 80, skipStep: false, optimal: true },
+  /* 16 */ { windowLog: 23, hashLog: 20, searchDepth: 16, lazy: 0, niceLength: 96, skipStep: false, optimal: true },
+  /* 17 */ { windowLog: 23, hashLog: 20, searchDepth: 20, lazy: 0, niceLength: 112, skipStep: false, optimal: true },
+  /* 18 */ { windowLog: 23, hashLog: 20, searchDepth: 24, lazy: 0, niceLength: 128, skipStep: false, optimal: true },
+  /* 19 */ { windowLog: 23, hashLog: 20, searchDepth: 32, lazy: 0, niceLength: 128, skipStep: false, optimal: true },
+  /* 20 */ { windowLog: 23, hashLog: 20, searchDepth: 48, lazy: 0, niceLength: 192, skipStep: false, optimal: true },
+  /* 21 */ { windowLog: 23, hashLog: 20, searchDepth: 64, lazy: 0, niceLength: 256, skipStep: false, optimal: true },
+  /* 22 */ { windowLog: 23, hashLog: 20, searchDepth: 128, lazy: 0, niceLength: 512, skipStep: false, optimal: true },
 ];
 
 export const DEFAULT_LEVEL = 3;

@@ -77,7 +77,7 @@ export class MatchFinder {
     rebase(this.chain, w);
   }
 
-  private read32(p: number): number {
+  read32(p: number): number {
     const b = this.buffer;
     return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
   }
@@ -99,7 +99,7 @@ export class MatchFinder {
   }
 
   /** Length of the common run at `a` (earlier) and `b`, not past `limit`. */
-  private commonLength(a: number, b: number, limit: number): number {
+  commonLength(a: number, b: number, limit: number): number {
     const buf = this.buffer;
     const start = b;
     while (b < limit && buf[a] === buf[b]) {
@@ -164,6 +164,46 @@ export class MatchFinder {
   }
 
   /**
+   * Every match at `ip` that is longer than the ones before it: the repeat offsets `r0..r2` first, then
+   * the hash chain. Writes lengths and offsets (ascending lengths) and returns how many.
+   */
+  collectMatches(ip: number, limit: number, r0: number, r1: number, r2: number, lengths: Int32Array, offsets: Int32Array): number {
+    const buf = this.buffer;
+    const lowest = Math.max(0, ip - this.windowSize + 1);
+    const cur = this.read32(ip);
+    let count = 0;
+    let longest = MIN_MATCH - 1;
+    for (let k = 0; k < 3; k++) {
+      const off = k === 0 ? r0 : k === 1 ? r1 : r2;
+      if (off < 1 || ip - off < lowest || this.read32(ip - off) !== cur) continue;
+      const len = MIN_MATCH + this.commonLength(ip - off + MIN_MATCH, ip + MIN_MATCH, limit);
+      if (len > longest) {
+        longest = len;
+        lengths[count] = len;
+        offsets[count++] = off;
+      }
+    }
+    this.insertUpTo(ip);
+    const chain = this.chain;
+    const chainMask = this.windowSize - 1;
+    const nice = this.params.niceLength;
+    let cand = this.head[this.hashAt(ip)]!;
+    let depth = this.params.searchDepth;
+    while (cand >= lowest && depth-- > 0 && longest < nice && ip + longest < limit) {
+      if (buf[cand + longest] === buf[ip + longest] && this.read32(cand) === cur) {
+        const len = MIN_MATCH + this.commonLength(cand + MIN_MATCH, ip + MIN_MATCH, limit);
+        if (len > longest) {
+          longest = len;
+          lengths[count] = len;
+          offsets[count++] = ip - cand;
+        }
+      }
+      cand = chain[cand & chainMask]!;
+    }
+    return count;
+  }
+
+  /**
    * Parses buffer[start, end) into sequences (appended to `seqs`) and literals (written to
    * `literals`); returns the number of literal bytes, trailing ones included.
    */
@@ -206,7 +246,7 @@ export class MatchFinder {
   }
 
   /** Records a sequence with its Offset_Value, updating the repeat offsets as §3.1.2.5 says. */
-  private emit(seqs: SequenceBuffer, litLength: number, matchLength: number, offset: number): void {
+  emit(seqs: SequenceBuffer, litLength: number, matchLength: number, offset: number): void {
     const r0 = this.rep0, r1 = this.rep1, r2 = this.rep2;
     let value: number;
     if (litLength > 0) value = offset === r0 ? 1 : offset === r1 ? 2 : offset === r2 ? 3 : offset + 3;
