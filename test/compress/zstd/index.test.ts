@@ -123,6 +123,24 @@ describe.runIf(haveTools('zstd'))('zstd encoder: zstd -t and zstd -dc give back 
     expect(f.blocks.map((b) => b.size)).toEqual([131072, 131072, 131072, 6784]);
   });
 
+  test('literals over all 256 byte values use Huffman with FSE-compressed weights; over three byte values, direct weights', () => {
+    const dir = tmp();
+    // Skewed noise: every byte value occurs, small ones far more often; no matches worth taking.
+    const skewed = noise(100_000, 5).map((b) => (b * b * b) >>> 16);
+    // Bytes 0, 1, 2: two weights are listed (the last is implied), too few to FSE-compress.
+    const three = noise(100_000, 6).map((b) => b % 3);
+    for (const [name, data, weights] of [['skewed', skewed, 'fse'], ['three', three, 'direct']] as const) {
+      const frame = zstdCompressSync(data, { level: 3 });
+      expect(zstdRoundTrip(dir, name, frame).equals(Buffer.from(data))).toBe(true);
+      // Single-segment frame with a 4-byte content size: the first block header is at 4 + 1 + 4.
+      const block = 9 + 3;
+      expect(frame[block]! & 3, `${name}: Literals_Block_Type`).toBe(2);
+      const sizeFormat = (frame[block]! >> 2) & 3;
+      const treeHeader = frame[block + [3, 3, 4, 5][sizeFormat]!]!;
+      expect(treeHeader < 128 ? 'fse' : 'direct', name).toBe(weights);
+    }
+  });
+
   test('more than a window (level 1: 1 MiB) in many blocks, with matches near and beyond the window, streamed in odd chunks', async () => {
     const dir = tmp();
     // 2.5 MiB of noise repeated: the repeat lies 2.5 MiB back, beyond the window, so it must be
