@@ -39,6 +39,8 @@ export interface Lzma2EncoderOptions {
   readonly depth: number;
   /** A match this long is taken without looking further. */
   readonly niceLen: number;
+  /** Search a quarter as deep once a match this long is found (default: niceLen, i.e. never). */
+  readonly goodLen?: number;
   /** For tests: renormalise positions this early (default 2^30). */
   readonly normalizeAt?: number;
 }
@@ -224,7 +226,14 @@ export class Lzma2Encoder {
     const byte = buf[i]!;
     const position = this.pos - streamStart;
     const prevByte = position > 0 ? buf[i - 1]! : 0;
-    const matchByte = this.coder.afterMatch() ? buf[i - this.coder.reps[0]! - 1]! : 0;
+    const repSource = i - this.coder.reps[0]! - 1;
+    // A byte equal to the one at rep0 costs four flag bits as a short rep, less than a literal.
+    if (repSource + bufBase >= streamStart && buf[repSource] === byte) {
+      this.coder.shortRep(this.rc, position);
+      this.pos++;
+      return;
+    }
+    const matchByte = this.coder.afterMatch() ? buf[repSource]! : 0;
     this.coder.literal(this.rc, position, byte, prevByte, matchByte);
     this.pos++;
   }

@@ -28,6 +28,8 @@ export interface MatchFinderOptions {
   readonly depth: number;
   /** Stop searching once a match this long is found. */
   readonly niceLen: number;
+  /** Search only a quarter as deep once a match this long is found (zlib's good_length). */
+  readonly goodLen?: number;
   /** Bytes of room for new input beyond what must be kept (history and the open chunk). */
   readonly slab: number;
   /** Bytes behind the coding position that the owner may still read (an LZMA2 chunk: 2 MiB). */
@@ -55,6 +57,7 @@ export class MatchFinder {
   private readonly mask: number;
   private readonly depth: number;
   private readonly niceLen: number;
+  private readonly goodLen: number;
   private readonly normalizeAt: number;
   private readonly hash4Shift: number;
   private readonly head2 = new Int32Array(HASH2_SIZE);
@@ -68,6 +71,7 @@ export class MatchFinder {
     this.mask = dictSize - 1;
     this.depth = options.depth;
     this.niceLen = Math.min(options.niceLen, MATCH_LEN_MAX);
+    this.goodLen = options.goodLen ?? this.niceLen;
     this.normalizeAt = options.normalizeAt ?? NORMALIZE_AT;
     const hash4Bits = Math.min(22, Math.max(16, 31 - Math.clz32(dictSize) - 1));
     this.hash4Shift = 32 - hash4Bits;
@@ -152,36 +156,44 @@ export class MatchFinder {
     const minPos = pos - this.dictSize;
     const base = this.bufBase;
     const nice = Math.min(this.niceLen, limit);
+    const lens = this.lens;
+    const dists = this.dists;
     let best = 1;
     let count = 0;
     if (c2 > minPos) {
       const len = matchLength(buf, c2 - base, i, limit);
       if (len > best) {
         best = len;
-        this.lens[count] = len;
-        this.dists[count++] = pos - c2 - 1;
+        lens[count] = len;
+        dists[count++] = pos - c2 - 1;
       }
     }
     if (c3 > minPos && c3 !== c2 && best < nice) {
       const len = matchLength(buf, c3 - base, i, limit);
       if (len > best) {
         best = len;
-        this.lens[count] = len;
-        this.dists[count++] = pos - c3 - 1;
+        lens[count] = len;
+        dists[count++] = pos - c3 - 1;
       }
     }
-    for (let d = this.depth; d > 0 && c > minPos && best < nice; d--) {
+    const chain = this.chain;
+    const mask = this.mask;
+    const good = this.goodLen;
+    let depth = this.depth;
+    while (depth-- > 0 && c > minPos && best < nice) {
       const j = c - base;
       // Cheapest rejection first: a longer match must agree at the byte just past the best so far.
       if (buf[j + best] === buf[i + best] && buf[j] === buf[i]) {
         const len = matchLength(buf, j, i, limit);
         if (len > best) {
+          // Once a match is good, finding a longer one rarely pays for a deep search.
+          if (best < good && len >= good) depth >>= 2;
           best = len;
-          this.lens[count] = len;
-          this.dists[count++] = pos - c - 1;
+          lens[count] = len;
+          dists[count++] = pos - c - 1;
         }
       }
-      c = this.chain[c & this.mask]!;
+      c = chain[c & mask]!;
     }
     this.count = count;
     return count;

@@ -14,12 +14,12 @@ const PRESETS: readonly Lzma2EncoderOptions[] = [
   { dictSize: 1 * MiB, depth: 8, niceLen: 48 },
   { dictSize: 2 * MiB, depth: 12, niceLen: 64 },
   { dictSize: 4 * MiB, depth: 16, niceLen: 64 },
-  { dictSize: 4 * MiB, depth: 24, niceLen: 96 },
-  { dictSize: 8 * MiB, depth: 32, niceLen: 128 },
-  { dictSize: 8 * MiB, depth: 48, niceLen: 192 },
-  { dictSize: 16 * MiB, depth: 64, niceLen: 273 },
-  { dictSize: 32 * MiB, depth: 96, niceLen: 273 },
-  { dictSize: 64 * MiB, depth: 128, niceLen: 273 },
+  { dictSize: 4 * MiB, depth: 16, niceLen: 96 },
+  { dictSize: 8 * MiB, depth: 20, niceLen: 128, goodLen: 32 },
+  { dictSize: 8 * MiB, depth: 24, niceLen: 128, goodLen: 32 },
+  { dictSize: 16 * MiB, depth: 48, niceLen: 192, goodLen: 64 },
+  { dictSize: 32 * MiB, depth: 64, niceLen: 273, goodLen: 96 },
+  { dictSize: 64 * MiB, depth: 96, niceLen: 273, goodLen: 128 },
 ];
 
 /** The encoder settings for `level` (0-9); anything else is an input error naming it. */
