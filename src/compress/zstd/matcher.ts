@@ -188,6 +188,8 @@ export class MatchFinder {
     const chainMask = this.windowSize - 1;
     const nice = this.params.niceLength;
     let cand = this.head[this.hashAt(ip)]!;
+    // A second pass over a block finds its later positions already inserted: skip those.
+    while (cand >= ip) cand = chain[cand & chainMask]!;
     let depth = this.params.searchDepth;
     while (cand >= lowest && depth-- > 0 && longest < nice && ip + longest < limit) {
       if (buf[cand + longest] === buf[ip + longest] && this.read32(cand) === cur) {

@@ -102,7 +102,23 @@ export class OptimalParser {
     pricesFrom(counts, this.literalCost, 64);
   }
 
+  private blocksParsed = 0;
+
+  /**
+   * Parses buffer[start, end) into sequences and literals (returns the literal count). The first block
+   * has no statistics to price with, so it is parsed twice: the second pass uses the first's.
+   */
   parseBlock(finder: MatchFinder, start: number, end: number, seqs: SequenceBuffer, literals: Uint8Array): number {
+    const passes = this.blocksParsed++ === 0 ? 2 : 1;
+    for (let pass = 1; pass < passes; pass++) {
+      const reps = finder.reps;
+      this.parseOnce(finder, start, end, seqs, literals);
+      finder.reps = reps;
+    }
+    return this.parseOnce(finder, start, end, seqs, literals);
+  }
+
+  private parseOnce(finder: MatchFinder, start: number, end: number, seqs: SequenceBuffer, literals: Uint8Array): number {
     const buf = finder.buffer;
     const n = end - start;
     const { price, fromLength, fromOffset, litRun, rep0, rep1, rep2, lengths, offsets, literalCost, matchLengthCost } = this;
