@@ -30,7 +30,8 @@ export class ZstdEncoder {
     this.windowLog = params.windowLog;
     this.finder = new MatchFinder(params, BLOCK_SIZE_MAX);
     this.optimal = params.optimal ? new OptimalParser(BLOCK_SIZE_MAX, params.niceLength) : undefined;
-    const maxSequences = Math.ceil(BLOCK_SIZE_MAX / MIN_MATCH) + 1;
+    // The optimal parser takes matches of 3 bytes, the format's shortest.
+    const maxSequences = Math.ceil(BLOCK_SIZE_MAX / 3) + 1;
     this.seqs = newSequenceBuffer(maxSequences);
     this.scratch = newSequenceScratch(maxSequences);
   }

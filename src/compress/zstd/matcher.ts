@@ -9,6 +9,9 @@ import type { LevelParameters } from './levels.js';
 import type { SequenceBuffer } from './sequences.js';
 
 const HASH_MULTIPLIER = 0x9e3779b1;
+const HASH3_LOG = 16;
+/** 3-byte matches farther than this cost more than the three literals they replace. */
+const MATCH3_MAX_OFFSET = 1 << 14;
 
 /** Moves stored positions down by `delta`; those that fall before the buffer become -1. */
 function rebase(table: Int32Array, delta: number): void {
@@ -33,6 +36,8 @@ export class MatchFinder {
   private readonly head: Int32Array;
   private readonly chain: Int32Array;
   private readonly hashShift: number;
+  /** Optimal levels: the latest position of each 3-byte hash (3-byte matches pay off when near). */
+  private readonly head3: Int32Array | undefined;
   private nextInsert = 0;
   /** Best match of the last search(): length and offset. */
   private foundLength = 0;
@@ -45,6 +50,7 @@ export class MatchFinder {
     this.head = new Int32Array(1 << params.hashLog).fill(-1);
     this.chain = new Int32Array(this.windowSize).fill(-1);
     this.hashShift = 32 - params.hashLog;
+    this.head3 = params.optimal ? new Int32Array(1 << HASH3_LOG).fill(-1) : undefined;
   }
 
   get reps(): RepeatOffsets {
@@ -75,6 +81,7 @@ export class MatchFinder {
     this.nextInsert = Math.max(0, this.nextInsert - w);
     rebase(this.head, w);
     rebase(this.chain, w);
+    if (this.head3) rebase(this.head3, w);
   }
 
   read32(p: number): number {
@@ -88,12 +95,19 @@ export class MatchFinder {
     return Math.imul(v, HASH_MULTIPLIER) >>> this.hashShift;
   }
 
+  private hash3At(p: number): number {
+    const b = this.buffer;
+    return Math.imul(b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16), HASH_MULTIPLIER) >>> (32 - HASH3_LOG);
+  }
+
   private insertUpTo(target: number): void {
     const chainMask = this.windowSize - 1;
+    const head3 = this.head3;
     for (let p = this.nextInsert; p < target; p++) {
       const h = this.hashAt(p);
       this.chain[p & chainMask] = this.head[h]!;
       this.head[h] = p;
+      if (head3) head3[this.hash3At(p)] = p;
     }
     if (target > this.nextInsert) this.nextInsert = target;
   }
@@ -184,6 +198,14 @@ export class MatchFinder {
       }
     }
     this.insertUpTo(ip);
+    if (this.head3 && longest < MIN_MATCH) {
+      const cand3 = this.head3[this.hash3At(ip)]!;
+      if (cand3 < ip && ip - cand3 <= MATCH3_MAX_OFFSET && cand3 >= lowest && buf[cand3] === buf[ip] && buf[cand3 + 1] === buf[ip + 1] && buf[cand3 + 2] === buf[ip + 2]) {
+        longest = 3 + this.commonLength(cand3 + 3, ip + 3, limit);
+        lengths[count] = longest;
+        offsets[count++] = ip - cand3;
+      }
+    }
     const chain = this.chain;
     const chainMask = this.windowSize - 1;
     const nice = this.params.niceLength;

@@ -14,6 +14,8 @@ const INFINITE = 0x7fffffff;
 /** Before any statistics: a guess at the FSE cost of one code (5 bits), in 1/256 bits. */
 const CODE_COST = 5 * 256;
 const MAX_CANDIDATES = 64;
+/** The format's shortest match (RFC 8878 §3.1.1.3.2.1.1: Match_Length code 0 is 3). */
+const SHORTEST_MATCH = 3;
 
 /** -log2(count / total) in 1/256 bits, with unseen symbols priced as rare. */
 function pricesFrom(counts: Uint32Array, out: Int32Array, minCost: number): void {
@@ -59,7 +61,7 @@ export class OptimalParser {
   }
 
   private priceMatchLengths(): void {
-    for (let len = MIN_MATCH; len < this.matchLengthCost.length; len++) {
+    for (let len = SHORTEST_MATCH; len < this.matchLengthCost.length; len++) {
       const code = matchLengthCode(len);
       this.matchLengthCost[len] = this.mlCodeCost[code]! + ML_EXTRA_BITS[code]! * 256;
     }
@@ -148,7 +150,7 @@ export class OptimalParser {
       const count = finder.collectMatches(start + i, end, r0, r1, r2, lengths, offsets);
       if (count === 0) continue;
       const llCost = this.litLengthCost(0);
-      let from = MIN_MATCH;
+      let from = SHORTEST_MATCH;
       for (let c = 0; c < count; c++) {
         const len = lengths[c]!;
         const off = offsets[c]!;
