@@ -156,8 +156,8 @@ export class MatchFinder {
     let depth = this.params.searchDepth;
     let longest = bestLength;
     while (cand >= lowest && depth-- > 0) {
-      if (buf[cand + longest] === buf[ip + longest] && buf[cand] === buf[ip]) {
-        const len = this.commonLength(cand, ip, limit);
+      if (buf[cand + longest] === buf[ip + longest] && this.read32(cand) === cur) {
+        const len = MIN_MATCH + this.commonLength(cand + MIN_MATCH, ip + MIN_MATCH, limit);
         if (len > longest) {
           longest = len;
           const off = ip - cand;
