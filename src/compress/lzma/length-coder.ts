@@ -4,6 +4,7 @@
  * posState ("mid"), 16..271 through one 8-bit tree ("high"); two choice bits pick the range. Matches and
  * rep matches each have their own length coder.
  */
+import { bitPrice, bitTreePrice } from './price.js';
 import { encodeBitTree, newProbs, PROB_INIT, type RangeEncoder } from './range-encoder.js';
 
 export const MATCH_LEN_MIN = 2;
@@ -15,6 +16,7 @@ const LOW_SYMBOLS = 1 << LOW_BITS;
 const MID_SYMBOLS = 1 << MID_BITS;
 /** posState takes at most 4 bits (pb ≤ 4). */
 const POS_STATES_MAX = 1 << 4;
+const LENGTHS = MATCH_LEN_MAX - MATCH_LEN_MIN + 1;
 
 export class LengthCoder {
   /** [choice, choice2]. */
@@ -22,6 +24,8 @@ export class LengthCoder {
   private readonly low = newProbs(POS_STATES_MAX << LOW_BITS);
   private readonly mid = newProbs(POS_STATES_MAX << MID_BITS);
   private readonly high = newProbs(1 << HIGH_BITS);
+  /** prices[posState * LENGTHS + len - 2], refreshed by updatePrices() (the optimal parser's view). */
+  private readonly prices = new Uint32Array(POS_STATES_MAX * LENGTHS);
 
   reset(): void {
     for (const probs of [this.choice, this.low, this.mid, this.high]) probs.fill(PROB_INIT);
@@ -43,5 +47,28 @@ export class LengthCoder {
     }
     rc.encodeBit(this.choice, 1, 1);
     encodeBitTree(rc, this.high, 0, HIGH_BITS, symbol - MID_SYMBOLS);
+  }
+
+  /** Recomputes the price of every length for posStates 0..posStates-1 from the current probabilities. */
+  updatePrices(posStates: number): void {
+    const c = this.choice;
+    const low0 = bitPrice(c[0]!, 0);
+    const mid0 = bitPrice(c[0]!, 1) + bitPrice(c[1]!, 0);
+    const high0 = bitPrice(c[0]!, 1) + bitPrice(c[1]!, 1);
+    for (let ps = 0; ps < posStates; ps++) {
+      const row = ps * LENGTHS;
+      for (let symbol = 0; symbol < LENGTHS; symbol++) {
+        let price: number;
+        if (symbol < LOW_SYMBOLS) price = low0 + bitTreePrice(this.low, ps << LOW_BITS, LOW_BITS, symbol);
+        else if (symbol < LOW_SYMBOLS + MID_SYMBOLS) price = mid0 + bitTreePrice(this.mid, ps << MID_BITS, MID_BITS, symbol - LOW_SYMBOLS);
+        else price = high0 + bitTreePrice(this.high, 0, HIGH_BITS, symbol - LOW_SYMBOLS - MID_SYMBOLS);
+        this.prices[row + symbol] = price;
+      }
+    }
+  }
+
+  /** The price of `len` at `posState`, as of the last updatePrices(). */
+  price(len: number, posState: number): number {
+    return this.prices[posState * LENGTHS + len - MATCH_LEN_MIN]!;
   }
 }

@@ -1,14 +1,15 @@
 /**
- * The LZMA2 encoder: the match finder feeds a greedy-with-one-step-lookahead parser (the "fast" strategy:
- * prefer rep matches when nearly as long, prefer a one-byte-shorter match when it is much closer, and
- * emit a literal when the next position has a clearly better match); the symbol coder range-codes the
- * chosen symbols into LZMA chunks of at most 2 MiB in / 64 KiB out. A chunk that does not shrink is sent
- * as uncompressed chunks instead, and the next LZMA chunk resets the state (its probabilities were spent
- * on bytes the decoder never decoded).
+ * The LZMA2 encoder: a parser (fast: greedy with lookahead; normal: priced shortest path) decides runs of
+ * literals and copies over the match finder's window; the symbol coder range-codes them into LZMA chunks
+ * of at most 2 MiB in / 64 KiB out. A chunk that does not shrink is sent as uncompressed chunks instead,
+ * and the next LZMA chunk resets the state (its probabilities were spent on bytes the decoder never
+ * decoded).
  *
- * Deterministic whatever the input's chunking: a symbol is only chosen once MATCH_LEN_MAX + 5 bytes are
- * buffered ahead of it (or the input has ended), so every search sees the same bytes.
+ * Deterministic whatever the input's chunking: a plan only starts once the parser's whole lookahead is
+ * buffered (or the input has ended), so every search sees the same bytes.
  */
+import { DecisionQueue, LITERAL } from './decisions.js';
+import { FastParser } from './fast-parser.js';
 import { MATCH_LEN_MAX } from './length-coder.js';
 import {
   LZMA2_END,
@@ -19,18 +20,19 @@ import {
   UNCOMPRESSED_CHUNK_MAX,
   uncompressedChunkHeader,
 } from './lzma2-chunk.js';
-import { MatchFinder, matchLength } from './match-finder.js';
+import { MatchFinder } from './match-finder.js';
+import { OptimalParser } from './optimal-parser.js';
 import { ByteSink, RangeEncoder } from './range-encoder.js';
 import { LzmaSymbolCoder, PROPERTIES_BYTE } from './symbol-coder.js';
 
-/** Bytes that must be buffered ahead of the coding position before a symbol is chosen (see above). */
-const LOOKAHEAD = MATCH_LEN_MAX + 5;
 /** The most bytes one symbol can add to a chunk (a long match with unlikely bits: ~20), with room to spare. */
 const SYMBOL_BYTES_MAX = 64;
 /** The longest LZMA chunk header (control, 2 size bytes, 2 packed-size bytes, properties). */
 const LZMA_CHUNK_HEADER_MAX = 6;
 /** Room for input beyond the kept history. */
 const WINDOW_SLAB = 1 << 21;
+/** Decisions one plan can make at most (the optimal parser's span, plus slack). */
+const QUEUE_CAPACITY = 1 << 12;
 
 export interface Lzma2EncoderOptions {
   /** How far back matches reach (a power of two, ≥ 64 KiB). */
@@ -41,13 +43,10 @@ export interface Lzma2EncoderOptions {
   readonly niceLen: number;
   /** Search a quarter as deep once a match this long is found (default: niceLen, i.e. never). */
   readonly goodLen?: number;
+  /** 'fast': greedy with one step of lookahead; 'normal': priced shortest path (smaller, slower). */
+  readonly mode?: 'fast' | 'normal';
   /** For tests: renormalise positions this early (default 2^30). */
   readonly normalizeAt?: number;
-}
-
-/** True when `small` is so much closer than `big` that one byte less of match is worth it. */
-function muchCloser(small: number, big: number): boolean {
-  return small < big >>> 7;
 }
 
 export class Lzma2Encoder {
@@ -55,21 +54,21 @@ export class Lzma2Encoder {
   private readonly sink = new ByteSink(LZMA_CHUNK_COMPRESSED_MAX + SYMBOL_BYTES_MAX * 4);
   private readonly rc = new RangeEncoder(this.sink);
   private readonly coder = new LzmaSymbolCoder();
-  private readonly niceLen: number;
+  private readonly queue = new DecisionQueue(QUEUE_CAPACITY);
+  private readonly parser: FastParser | OptimalParser;
   /** The next byte to code (absolute, as the match finder counts). */
   private pos: number;
   private chunkOpen = false;
   private chunkStart = 0;
-  /** True when the match finder has already searched at `pos` (the lookahead of the previous symbol). */
-  private cached = false;
   private dictionaryReset = false;
   private propertiesSent = false;
   private needStateReset = false;
   private finished = false;
 
   constructor(options: Lzma2EncoderOptions, private readonly emit: (bytes: Uint8Array) => void) {
-    this.niceLen = Math.min(options.niceLen, MATCH_LEN_MAX);
+    const niceLen = Math.min(options.niceLen, MATCH_LEN_MAX);
     this.mf = new MatchFinder({ ...options, slab: WINDOW_SLAB, keepBehind: LZMA_CHUNK_UNCOMPRESSED_MAX });
+    this.parser = options.mode === 'normal' ? new OptimalParser(this.mf, this.coder, this.queue, niceLen) : new FastParser(this.mf, this.coder, this.queue, niceLen);
     this.pos = this.mf.cur;
   }
 
@@ -79,7 +78,7 @@ export class Lzma2Encoder {
     let off = 0;
     while (off < data.length) {
       const keepFrom = this.chunkOpen ? this.chunkStart : this.pos;
-      off += this.mf.append(data.subarray(off), Math.min(keepFrom, this.pos));
+      off += this.mf.append(data.subarray(off), keepFrom);
       const by = this.mf.normalize();
       this.pos -= by;
       this.chunkStart -= by;
@@ -96,19 +95,49 @@ export class Lzma2Encoder {
   }
 
   private code(final: boolean): void {
+    const queue = this.queue;
     for (;;) {
-      const avail = this.mf.end - this.pos;
-      if (avail === 0 || (!final && avail < LOOKAHEAD)) {
-        if (final && this.chunkOpen) this.closeChunk();
-        return;
+      if (queue.empty) {
+        const avail = this.mf.end - this.pos;
+        if (avail === 0 || (!final && avail < this.parser.lookahead)) {
+          if (final && this.chunkOpen) this.closeChunk();
+          return;
+        }
+        this.parser.plan(this.pos, avail);
       }
-      if (!this.chunkOpen) this.openChunk();
-      this.codeSymbol(avail);
-      const full =
-        this.pos - this.chunkStart + MATCH_LEN_MAX > LZMA_CHUNK_UNCOMPRESSED_MAX ||
-        this.rc.pendingSize() + SYMBOL_BYTES_MAX > LZMA_CHUNK_COMPRESSED_MAX;
-      if (full) this.closeChunk();
+      const len = queue.lens[queue.head]!;
+      const distance = queue.dists[queue.head++]!;
+      if (!this.chunkOpen) {
+        this.openChunk();
+      } else if (this.pos - this.chunkStart + len > LZMA_CHUNK_UNCOMPRESSED_MAX || this.rc.pendingSize() + SYMBOL_BYTES_MAX > LZMA_CHUNK_COMPRESSED_MAX) {
+        this.closeChunk();
+        this.openChunk();
+      }
+      this.codeDecision(len, distance);
     }
+  }
+
+  /** Codes one decision, choosing the symbol kind from the current reps (see decisions.ts). */
+  private codeDecision(len: number, distance: number): void {
+    const coder = this.coder;
+    const reps = coder.reps;
+    const position = this.pos - this.mf.streamStart;
+    if (len === 1) {
+      if (distance !== LITERAL && distance === reps[0]) {
+        coder.shortRep(this.rc, position);
+      } else {
+        const { buf, bufBase } = this.mf;
+        const i = this.pos - bufBase;
+        const matchByte = coder.afterMatch() ? buf[i - reps[0]! - 1]! : 0;
+        coder.literal(this.rc, position, buf[i]!, position > 0 ? buf[i - 1]! : 0, matchByte);
+      }
+    } else {
+      let r = 0;
+      while (r < 4 && reps[r] !== distance) r++;
+      if (r < 4) coder.rep(this.rc, position, r, len);
+      else coder.match(this.rc, position, distance, len);
+    }
+    this.pos += len;
   }
 
   private openChunk(): void {
@@ -117,7 +146,6 @@ export class Lzma2Encoder {
     this.rc.reset();
     if (!this.propertiesSent || this.needStateReset) this.coder.reset();
   }
-
   private closeChunk(): void {
     this.chunkOpen = false;
     this.rc.flush();
@@ -146,112 +174,5 @@ export class Lzma2Encoder {
       this.dictionaryReset = true;
     }
     this.needStateReset = true;
-  }
-
-  /** Chooses and codes one symbol at `pos` (`avail` bytes of input from there). */
-  private codeSymbol(avail: number): void {
-    const mf = this.mf;
-    const limit = Math.min(avail, MATCH_LEN_MAX);
-    if (!this.cached) mf.find(limit);
-    this.cached = false;
-    const buf = mf.buf;
-    const base = mf.bufBase;
-    const i = this.pos - base;
-    const reps = this.coder.reps;
-    const nice = this.niceLen;
-
-    let repLen = 0;
-    let repIndex = 0;
-    if (limit >= 2) {
-      for (let r = 0; r < 4; r++) {
-        const j = i - reps[r]! - 1;
-        if (j + base < mf.streamStart || buf[j] !== buf[i] || buf[j + 1] !== buf[i + 1]) continue;
-        const len = matchLength(buf, j, i, limit);
-        if (len > repLen) {
-          repLen = len;
-          repIndex = r;
-        }
-      }
-    }
-    if (repLen >= nice) return this.codeRep(repIndex, repLen);
-
-    let mainLen = 0;
-    let mainDist = 0;
-    const count = mf.count;
-    if (count > 0) {
-      mainLen = mf.lens[count - 1]!;
-      mainDist = mf.dists[count - 1]!;
-      if (mainLen >= nice) return this.codeMatch(mainDist, mainLen);
-      for (let k = count - 2; k >= 0 && mf.lens[k]! + 1 === mainLen && muchCloser(mf.dists[k]!, mainDist); k--) {
-        mainLen = mf.lens[k]!;
-        mainDist = mf.dists[k]!;
-      }
-      if (mainLen === 2 && mainDist >= 0x80) mainLen = 1;
-    }
-
-    if (repLen >= 2 && (repLen + 1 >= mainLen || (repLen + 2 >= mainLen && mainDist >= 1 << 9) || (repLen + 3 >= mainLen && mainDist >= 1 << 15))) {
-      return this.codeRep(repIndex, repLen);
-    }
-    if (mainLen < 2 || limit <= 2) return this.codeLiteral();
-
-    // One step of lookahead: a clearly better match at pos + 1 is worth a literal now.
-    mf.find(Math.min(avail - 1, MATCH_LEN_MAX));
-    this.cached = true;
-    const nextCount = mf.count;
-    if (nextCount > 0) {
-      const nextLen = mf.lens[nextCount - 1]!;
-      const nextDist = mf.dists[nextCount - 1]!;
-      if (
-        (nextLen >= mainLen && nextDist < mainDist) ||
-        (nextLen === mainLen + 1 && !muchCloser(mainDist, nextDist)) ||
-        nextLen > mainLen + 1 ||
-        (nextLen + 1 >= mainLen && mainLen >= 3 && muchCloser(nextDist, mainDist))
-      ) {
-        return this.codeLiteral();
-      }
-    }
-    const repCheck = Math.max(mainLen - 1, 2);
-    if (avail - 1 >= repCheck) {
-      for (let r = 0; r < 4; r++) {
-        const j = i + 1 - reps[r]! - 1;
-        if (j + base >= mf.streamStart && matchLength(buf, j, i + 1, repCheck) === repCheck) return this.codeLiteral();
-      }
-    }
-    this.codeMatch(mainDist, mainLen);
-  }
-
-  private codeLiteral(): void {
-    const { buf, bufBase, streamStart } = this.mf;
-    const i = this.pos - bufBase;
-    const byte = buf[i]!;
-    const position = this.pos - streamStart;
-    const prevByte = position > 0 ? buf[i - 1]! : 0;
-    const repSource = i - this.coder.reps[0]! - 1;
-    // A byte equal to the one at rep0 costs four flag bits as a short rep, less than a literal.
-    if (repSource + bufBase >= streamStart && buf[repSource] === byte) {
-      this.coder.shortRep(this.rc, position);
-      this.pos++;
-      return;
-    }
-    const matchByte = this.coder.afterMatch() ? buf[repSource]! : 0;
-    this.coder.literal(this.rc, position, byte, prevByte, matchByte);
-    this.pos++;
-  }
-
-  private codeMatch(distance: number, len: number): void {
-    this.coder.match(this.rc, this.pos - this.mf.streamStart, distance, len);
-    this.advance(len);
-  }
-
-  private codeRep(repIndex: number, len: number): void {
-    this.coder.rep(this.rc, this.pos - this.mf.streamStart, repIndex, len);
-    this.advance(len);
-  }
-
-  /** Moves past a match of `len` bytes, inserting the positions it covers into the match finder. */
-  private advance(len: number): void {
-    this.mf.skip(len - (this.cached ? 2 : 1));
-    this.cached = false;
-    this.pos += len;
   }
 }

@@ -12,6 +12,7 @@
 import { DistanceCoder } from './distance-coder.js';
 import { LengthCoder } from './length-coder.js';
 import { encodeMatchedLiteral, encodePlainLiteral, literalContextBase, LITERAL_CODER_SIZE } from './literal.js';
+import { bitPrice } from './price.js';
 import { newProbs, PROB_INIT, type RangeEncoder } from './range-encoder.js';
 
 /** lc, lp, pb: xz's defaults (properties byte 0x5D). lc + lp ≤ 4 as LZMA2 requires. */
@@ -27,16 +28,16 @@ const LIT_STATES = 7;
 /** posState has up to 4 bits, so per-state tables are laid out with a stride of 16. */
 const POS_STATES_MAX_BITS = 4;
 
-function stateAfterLiteral(s: number): number {
+export function stateAfterLiteral(s: number): number {
   return s < 4 ? 0 : s < 10 ? s - 3 : s - 6;
 }
-function stateAfterMatch(s: number): number {
+export function stateAfterMatch(s: number): number {
   return s < LIT_STATES ? 7 : 10;
 }
-function stateAfterRep(s: number): number {
+export function stateAfterRep(s: number): number {
   return s < LIT_STATES ? 8 : 11;
 }
-function stateAfterShortRep(s: number): number {
+export function stateAfterShortRep(s: number): number {
   return s < LIT_STATES ? 9 : 11;
 }
 
@@ -131,5 +132,72 @@ export class LzmaSymbolCoder {
     }
     this.repLen.encode(rc, len, posState);
     this.state = stateAfterRep(s);
+  }
+
+  // Prices (1/16 bit) for the optimal parser, from the current probabilities. Length and distance
+  // prices come from tables that updatePrices() refreshes; the parser calls it now and then.
+
+  updatePrices(): void {
+    this.matchLen.updatePrices(1 << PB);
+    this.repLen.updatePrices(1 << PB);
+    this.distance.updatePrices();
+  }
+
+  literalPrice(position: number, state: number, byte: number, prevByte: number, matchByte: number): number {
+    let price = bitPrice(this.isMatch[(state << POS_STATES_MAX_BITS) + (position & POS_MASK)]!, 0);
+    const base = literalContextBase(position, prevByte, LC, LP);
+    const probs = this.literals;
+    let symbol = 1;
+    let i = 7;
+    if (state >= LIT_STATES) {
+      for (; i >= 0; i--) {
+        const bit = (byte >>> i) & 1;
+        const matchBit = (matchByte >>> i) & 1;
+        price += bitPrice(probs[base + ((1 + matchBit) << 8) + symbol]!, bit);
+        symbol = (symbol << 1) | bit;
+        if (bit !== matchBit) {
+          i--;
+          break;
+        }
+      }
+    }
+    for (; i >= 0; i--) {
+      const bit = (byte >>> i) & 1;
+      price += bitPrice(probs[base + symbol]!, bit);
+      symbol = (symbol << 1) | bit;
+    }
+    return price;
+  }
+
+  shortRepPrice(state: number, posState: number): number {
+    const ps = (state << POS_STATES_MAX_BITS) + posState;
+    return bitPrice(this.isMatch[ps]!, 1) + bitPrice(this.isRep[state]!, 1) + bitPrice(this.isRepG0[state]!, 0) + bitPrice(this.isRep0Long[ps]!, 0);
+  }
+
+  /** The flag bits of a long rep match (without its length). */
+  repPrice(repIndex: number, state: number, posState: number): number {
+    const ps = (state << POS_STATES_MAX_BITS) + posState;
+    let price = bitPrice(this.isMatch[ps]!, 1) + bitPrice(this.isRep[state]!, 1);
+    if (repIndex === 0) return price + bitPrice(this.isRepG0[state]!, 0) + bitPrice(this.isRep0Long[ps]!, 1);
+    price += bitPrice(this.isRepG0[state]!, 1);
+    if (repIndex === 1) return price + bitPrice(this.isRepG1[state]!, 0);
+    return price + bitPrice(this.isRepG1[state]!, 1) + bitPrice(this.isRepG2[state]!, repIndex - 2);
+  }
+
+  repLenPrice(len: number, posState: number): number {
+    return this.repLen.price(len, posState);
+  }
+
+  /** The flag bits of a new match (without length and distance). */
+  matchFlagsPrice(state: number, posState: number): number {
+    return bitPrice(this.isMatch[(state << POS_STATES_MAX_BITS) + posState]!, 1) + bitPrice(this.isRep[state]!, 0);
+  }
+
+  matchLenPrice(len: number, posState: number): number {
+    return this.matchLen.price(len, posState);
+  }
+
+  distancePrice(distance: number, len: number): number {
+    return this.distance.price(distance, len);
   }
 }
