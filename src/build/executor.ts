@@ -262,7 +262,7 @@ export interface SeccompArch {
   readonly refused: Readonly<Record<string, number>>;
 }
 
-/** openat2, faccessat2 and fchmodat2 have one number on every arch (the shared table from 403 on). */
+/** openat2, faccessat2 and fchmodat2 have one number on every arch (calls added since Linux 5.1 share one, from 424 on). */
 const SHARED_REFUSED = { openat2: 437, faccessat2: 439, fchmodat2: 452 };
 
 export const SECCOMP_ARCHES: Readonly<Record<string, SeccompArch>> = {

@@ -149,9 +149,10 @@ describe.runIf(user !== undefined && haveTools('proot', 'perl', 'mmdebstrap', 'f
       expect(debugfs(raw, 'ls -l /tmp')).not.toContain('in_target.d');
     });
 
-    test('boots to login: and the dev user logs in on the serial console', { timeout: 900_000 }, async () => {
+    test('boots to login: sshd starts, and the dev user logs in on the serial console', { timeout: 900_000 }, async () => {
       const r = await bootAndLogin(join(dir, 'img.qcow2'), 'build-debian-proot-login', 600_000);
       expect(r.ok, `login failed; log: ${r.logPath}\n${r.log.slice(-3000)}`).toBe(true);
+      expect(r.log).toMatch(/Started \S*ssh\.service/);
     });
   },
 );
