@@ -29,7 +29,7 @@ export class ZstdEncoder {
     const params = levelParameters(level);
     this.windowLog = params.windowLog;
     this.finder = new MatchFinder(params, BLOCK_SIZE_MAX);
-    this.optimal = params.optimal ? new OptimalParser(BLOCK_SIZE_MAX, params.niceLength) : undefined;
+    this.optimal = params.optimal ? new OptimalParser(BLOCK_SIZE_MAX, params.niceLength, params.searchDepth) : undefined;
     // The optimal parser takes matches of 3 bytes, the format's shortest.
     const maxSequences = Math.ceil(BLOCK_SIZE_MAX / 3) + 1;
     this.seqs = newSequenceBuffer(maxSequences);

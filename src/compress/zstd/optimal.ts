@@ -1,9 +1,10 @@
 /**
  * The optimal parser of the high levels: a shortest-path search over each block where every position
  * can be left by a literal or by any match the finder reports there (every length up to the longest),
- * priced in 1/256 bits with the block's own literal statistics and the sequence codes' extra bits;
- * the cheapest path to the block's end becomes its sequences. Repeat offsets follow each path, so
- * a match at a path's repeat offset is priced as cheap as it will be coded.
+ * priced in 1/256 bits from the statistics of the previous block (literals, and the literal length,
+ * match length and offset codes, plus their extra bits); the cheapest path to the block's end
+ * becomes its sequences. The first block is parsed twice, to price it with its own statistics.
+ * Repeat offsets follow each path, so a match at a path's repeat offset is priced as it will be coded.
  */
 import { LL_EXTRA_BITS, MIN_MATCH, ML_EXTRA_BITS, highBit } from './constants.js';
 import { log2Fixed } from './fse.js';
@@ -13,7 +14,6 @@ import { litLengthCode, matchLengthCode, type SequenceBuffer } from './sequences
 const INFINITE = 0x7fffffff;
 /** Before any statistics: a guess at the FSE cost of one code (5 bits), in 1/256 bits. */
 const CODE_COST = 5 * 256;
-const MAX_CANDIDATES = 64;
 /** The format's shortest match (RFC 8878 §3.1.1.3.2.1.1: Match_Length code 0 is 3). */
 const SHORTEST_MATCH = 3;
 
@@ -33,8 +33,8 @@ export class OptimalParser {
   private readonly rep0: Int32Array;
   private readonly rep1: Int32Array;
   private readonly rep2: Int32Array;
-  private readonly lengths = new Int32Array(MAX_CANDIDATES);
-  private readonly offsets = new Int32Array(MAX_CANDIDATES);
+  private readonly lengths: Int32Array;
+  private readonly offsets: Int32Array;
   private readonly literalCost = new Int32Array(256);
   /** Code prices from the previous block's sequences (FSE tables follow the statistics). */
   private readonly llCodeCost = new Int32Array(36).fill(CODE_COST);
@@ -45,8 +45,11 @@ export class OptimalParser {
   private readonly path: Int32Array;
   private readonly niceLength: number;
 
-  constructor(blockSize: number, niceLength: number) {
+  constructor(blockSize: number, niceLength: number, searchDepth: number) {
     const n = blockSize + 1;
+    // Each candidate is longer than the last: at most 3 repeat offsets, a 3-byte match and the chain.
+    this.lengths = new Int32Array(searchDepth + 4);
+    this.offsets = new Int32Array(searchDepth + 4);
     this.price = new Int32Array(n);
     this.fromLength = new Int32Array(n);
     this.fromOffset = new Int32Array(n);
