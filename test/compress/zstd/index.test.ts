@@ -141,6 +141,38 @@ describe.runIf(haveTools('zstd'))('zstd encoder: zstd -t and zstd -dc give back 
     }
   });
 
+  test('many shapes of input at levels 1, 3, 9, 13 and 19: every frame decodes back exactly', () => {
+    const dir = tmp();
+    const inputs: Uint8Array[] = [];
+    for (let k = 0; k < 12; k++) {
+      // Lengths from a few bytes to past one block; alphabets from 2 to 256 symbols; runs and repeats mixed in.
+      const n = [5, 17, 64, 200, 1023, 1024, 1500, 4096, 20_000, 131_072, 131_073, 200_000][k % 12]!;
+      const alphabet = [2, 3, 7, 16, 60, 256][k % 6]!;
+      const data = noise(n, 100 + k).map((b) => (b * alphabet) >>> 8);
+      for (let i = 0; i + 64 < n; i += 97 + k) data.copyWithin(i, Math.max(0, i - 1 - ((k * 37) % 5000)), Math.max(0, i - 1 - ((k * 37) % 5000)) + 20 + (k % 40));
+      if (k % 4 === 0) data.fill(7, n >> 2, n >> 1);
+      inputs.push(data);
+    }
+    const files: string[] = [];
+    inputs.forEach((data, k) => {
+      for (const level of [1, 3, 9, 13, 19]) {
+        const file = join(dir, `in${k}-l${level}.zst`);
+        fs.writeFileSync(file, zstdCompressSync(data, { level }));
+        fs.writeFileSync(join(dir, `in${k}-l${level}`), data);
+        files.push(file);
+      }
+    });
+    const t = runTool('zstd', ['-t', '-q', ...files]);
+    expect(t.status, t.stderr).toBe(0);
+    fs.mkdirSync(join(dir, 'out'));
+    const d = runTool('zstd', ['-d', '-q', '-f', '--output-dir-flat', join(dir, 'out'), ...files]);
+    expect(d.status, d.stderr).toBe(0);
+    for (const file of files) {
+      const name = file.slice(dir.length + 1, -4);
+      expect(fs.readFileSync(join(dir, 'out', name)).equals(fs.readFileSync(join(dir, name))), name).toBe(true);
+    }
+  }, 60_000);
+
   test('more than a window (level 1: 1 MiB) in many blocks, with matches near and beyond the window, streamed in odd chunks', async () => {
     const dir = tmp();
     // 2.5 MiB of noise repeated: the repeat lies 2.5 MiB back, beyond the window, so it must be
