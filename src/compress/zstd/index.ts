@@ -12,7 +12,7 @@ export { ZstdEncoder } from './encoder.js';
 export { DEFAULT_LEVEL as ZSTD_DEFAULT_LEVEL, MAX_LEVEL as ZSTD_MAX_LEVEL, MIN_LEVEL as ZSTD_MIN_LEVEL } from './levels.js';
 
 export interface ZstdCompressOptions {
-  /** 1-22 as zstd's levels: more search effort (and a bigger window) for higher levels. Default 3, as zstd's. */
+  /** 1-22 as zstd's levels: more search effort (and a bigger window) for higher levels. Default 19 (initramfs-tools' choice). */
   readonly level?: number;
 }
 

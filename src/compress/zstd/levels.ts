@@ -47,7 +47,8 @@ const TABLE: readonly LevelParameters[] = [
   /* 22 */ { windowLog: 23, hashLog: 20, searchDepth: 128, lazy: 0, niceLength: 512, skipStep: false, optimal: true },
 ];
 
-export const DEFAULT_LEVEL = 3;
+/** What initramfs-tools uses, and what the ramdisk writer documents as its zstd default. */
+export const DEFAULT_LEVEL = 19;
 export const MIN_LEVEL = 1;
 export const MAX_LEVEL = 22;
 
