@@ -16,7 +16,7 @@ const LOW_SYMBOLS = 1 << LOW_BITS;
 const MID_SYMBOLS = 1 << MID_BITS;
 /** posState takes at most 4 bits (pb ≤ 4). */
 const POS_STATES_MAX = 1 << 4;
-const LENGTHS = MATCH_LEN_MAX - MATCH_LEN_MIN + 1;
+export const LENGTHS = MATCH_LEN_MAX - MATCH_LEN_MIN + 1;
 
 export class LengthCoder {
   /** [choice, choice2]. */
@@ -25,7 +25,7 @@ export class LengthCoder {
   private readonly mid = newProbs(POS_STATES_MAX << MID_BITS);
   private readonly high = newProbs(1 << HIGH_BITS);
   /** prices[posState * LENGTHS + len - 2], refreshed by updatePrices() (the optimal parser's view). */
-  private readonly prices = new Uint32Array(POS_STATES_MAX * LENGTHS);
+  readonly prices = new Uint32Array(POS_STATES_MAX * LENGTHS);
 
   reset(): void {
     for (const probs of [this.choice, this.low, this.mid, this.high]) probs.fill(PROB_INIT);
@@ -55,15 +55,14 @@ export class LengthCoder {
     const low0 = bitPrice(c[0]!, 0);
     const mid0 = bitPrice(c[0]!, 1) + bitPrice(c[1]!, 0);
     const high0 = bitPrice(c[0]!, 1) + bitPrice(c[1]!, 1);
+    const prices = this.prices;
+    // The high tree is shared by all posStates: price it once.
+    for (let h = 0; h < LENGTHS - LOW_SYMBOLS - MID_SYMBOLS; h++) prices[LOW_SYMBOLS + MID_SYMBOLS + h] = high0 + bitTreePrice(this.high, 0, HIGH_BITS, h);
     for (let ps = 0; ps < posStates; ps++) {
       const row = ps * LENGTHS;
-      for (let symbol = 0; symbol < LENGTHS; symbol++) {
-        let price: number;
-        if (symbol < LOW_SYMBOLS) price = low0 + bitTreePrice(this.low, ps << LOW_BITS, LOW_BITS, symbol);
-        else if (symbol < LOW_SYMBOLS + MID_SYMBOLS) price = mid0 + bitTreePrice(this.mid, ps << MID_BITS, MID_BITS, symbol - LOW_SYMBOLS);
-        else price = high0 + bitTreePrice(this.high, 0, HIGH_BITS, symbol - LOW_SYMBOLS - MID_SYMBOLS);
-        this.prices[row + symbol] = price;
-      }
+      if (ps > 0) prices.copyWithin(row + LOW_SYMBOLS + MID_SYMBOLS, LOW_SYMBOLS + MID_SYMBOLS, LENGTHS);
+      for (let k = 0; k < LOW_SYMBOLS; k++) prices[row + k] = low0 + bitTreePrice(this.low, ps << LOW_BITS, LOW_BITS, k);
+      for (let k = 0; k < MID_SYMBOLS; k++) prices[row + LOW_SYMBOLS + k] = mid0 + bitTreePrice(this.mid, ps << MID_BITS, MID_BITS, k);
     }
   }
 

@@ -9,7 +9,7 @@
  */
 import { DecisionQueue, LITERAL } from './decisions.js';
 import { longestRep } from './fast-parser.js';
-import { MATCH_LEN_MAX } from './length-coder.js';
+import { LENGTHS, MATCH_LEN_MAX, MATCH_LEN_MIN } from './length-coder.js';
 import { type MatchFinder, matchLength } from './match-finder.js';
 import { type LzmaSymbolCoder, PB, stateAfterLiteral, stateAfterMatch, stateAfterRep, stateAfterShortRep } from './symbol-coder.js';
 
@@ -25,6 +25,8 @@ export class OptimalParser {
   /** Bytes that must be buffered past the start of a plan, so every search sees a full-length window. */
   readonly lookahead = OPTS + MATCH_LEN_MAX + 5;
   private cached = false;
+  /** The longest rep match relax() saw at its node. */
+  private longestRep = 0;
   private decisionsSinceRefresh = PRICE_REFRESH;
   private readonly price = new Int32Array(NODES);
   private readonly prev = new Int32Array(NODES);
@@ -33,7 +35,6 @@ export class OptimalParser {
   private readonly state = new Uint8Array(NODES);
   private readonly reps = new Int32Array(NODES * 4);
   private readonly rep = new Int32Array(2);
-  private readonly repLens = new Int32Array(4);
   private readonly path = new Int32Array(NODES);
 
   constructor(
@@ -76,77 +77,115 @@ export class OptimalParser {
     let cur = 1;
     for (; cur < end; cur++) {
       this.deriveNode(cur);
-      mf.find(Math.min(avail - cur, MATCH_LEN_MAX));
-      const c = mf.count;
-      longestRep(mf, this.reps.subarray(cur * 4, cur * 4 + 4), i0 + cur, Math.min(avail - cur, MATCH_LEN_MAX), this.rep);
-      const longest = Math.max(c > 0 ? mf.lens[c - 1]! : 0, this.rep[0]!);
-      if (longest >= nice || cur + MATCH_LEN_MAX >= OPTS) {
-        // Stop here: the path to `cur` is final, and the search at `cur` serves the next plan.
-        this.cached = true;
-        break;
-      }
+      const c = mf.find(Math.min(avail - cur, MATCH_LEN_MAX));
+      if ((c > 0 && mf.lens[c - 1]! >= nice) || cur + MATCH_LEN_MAX >= OPTS) break;
       end = this.relax(cur, pos + cur, end);
+      if (this.longestRep >= nice) break;
     }
+    // Stopped early: the path to `cur` is final, and the search at `cur` serves the next plan.
+    if (cur < end) this.cached = true;
     this.emitPath(cur);
   }
 
   /** Relaxes every symbol from node `cur` (at absolute position `at`); returns the new farthest node. */
-  private relax(cur: number, at: number, end: number): number {
+  private relax(cur: number, at: number, farthest: number): number {
     const mf = this.mf;
     const coder = this.coder;
     const buf = mf.buf;
+    const price = this.price;
+    const prev = this.prev;
+    const lenTo = this.lenTo;
+    const distTo = this.distTo;
     const i = at - mf.bufBase;
-    const avail = mf.end - at;
-    const limit = Math.min(avail, MATCH_LEN_MAX);
+    const limit = Math.min(mf.end - at, MATCH_LEN_MAX);
     const position = at - mf.streamStart;
     const posState = position & POS_MASK;
-    const base = this.price[cur]!;
+    const base = price[cur]!;
     const s = this.state[cur]!;
     const r4 = cur * 4;
     const rep0 = this.reps[r4]!;
     const minIndex = mf.streamStart - mf.bufBase;
+    let end = farthest;
+    this.longestRep = 0;
 
-    const grow = (to: number): void => {
-      while (end < to) this.price[++end] = INFINITE;
-    };
-    const offer = (to: number, price: number, len: number, distance: number): void => {
-      if (price < this.price[to]!) {
-        this.price[to] = price;
-        this.prev[to] = cur;
-        this.lenTo[to] = len;
-        this.distTo[to] = distance;
-      }
-    };
-
-    grow(cur + 1);
+    // One byte: a literal, or a short rep when the byte equals the one at rep0.
+    if (end < cur + 1) price[++end] = INFINITE;
     const byte = buf[i]!;
-    const prevByte = position > 0 ? buf[i - 1]! : 0;
     const j0 = i - rep0 - 1;
     const rep0Valid = j0 >= minIndex;
-    offer(cur + 1, base + coder.literalPrice(position, s, byte, prevByte, rep0Valid ? buf[j0]! : 0), 1, LITERAL);
-    if (rep0Valid && buf[j0] === byte) offer(cur + 1, base + coder.shortRepPrice(s, posState), 1, rep0);
+    let p = base + coder.literalPrice(position, s, byte, position > 0 ? buf[i - 1]! : 0, rep0Valid ? buf[j0]! : 0);
+    if (p < price[cur + 1]!) {
+      price[cur + 1] = p;
+      prev[cur + 1] = cur;
+      lenTo[cur + 1] = 1;
+      distTo[cur + 1] = LITERAL;
+    }
+    if (rep0Valid && buf[j0] === byte) {
+      p = base + coder.shortRepPrice(s, posState);
+      if (p < price[cur + 1]!) {
+        price[cur + 1] = p;
+        prev[cur + 1] = cur;
+        lenTo[cur + 1] = 1;
+        distTo[cur + 1] = rep0;
+      }
+    }
     if (limit < 2) return end;
 
+    // Every length of every rep match.
+    const lenRow = posState * LENGTHS - MATCH_LEN_MIN;
+    const repLenPrices = coder.repLenPrices();
     for (let r = 0; r < 4; r++) {
       const distance = this.reps[r4 + r]!;
       const j = i - distance - 1;
-      const len = j >= minIndex && buf[j] === byte && buf[j + 1] === buf[i + 1] ? matchLength(buf, j, i, limit) : 0;
-      this.repLens[r] = len;
-      if (len < 2) continue;
-      grow(cur + len);
+      if (j < minIndex || buf[j] !== byte || buf[j + 1] !== buf[i + 1]) continue;
+      const len = matchLength(buf, j, i, limit);
+      if (len > this.longestRep) this.longestRep = len;
+      while (end < cur + len) price[++end] = INFINITE;
       const flags = base + coder.repPrice(r, s, posState);
-      for (let l = 2; l <= len; l++) offer(cur + l, flags + coder.repLenPrice(l, posState), l, distance);
+      for (let l = 2; l <= len; l++) {
+        p = flags + repLenPrices[lenRow + l]!;
+        const to = cur + l;
+        if (p < price[to]!) {
+          price[to] = p;
+          prev[to] = cur;
+          lenTo[to] = l;
+          distTo[to] = distance;
+        }
+      }
     }
 
+    // Every length of every match, each with the closest distance that reaches it.
     const count = mf.count;
-    if (count > 0) {
-      grow(cur + mf.lens[count - 1]!);
-      const flags = base + coder.matchFlagsPrice(s, posState);
-      let l = 2;
-      for (let k = 0; k < count; k++) {
-        const distance = mf.dists[k]!;
-        const maxLen = mf.lens[k]!;
-        for (; l <= maxLen; l++) offer(cur + l, flags + coder.matchLenPrice(l, posState) + coder.distancePrice(distance, l), l, distance);
+    if (count === 0) return end;
+    while (end < cur + mf.lens[count - 1]!) price[++end] = INFINITE;
+    const flags = base + coder.matchFlagsPrice(s, posState);
+    const matchLenPrices = coder.matchLenPrices();
+    let l = 2;
+    for (let k = 0; k < count; k++) {
+      const distance = mf.dists[k]!;
+      const maxLen = mf.lens[k]!;
+      // The distance's price depends on the length only up to 5 (the slot tree is picked by min(len - 2, 3)).
+      for (; l <= maxLen && l < 5; l++) {
+        p = flags + matchLenPrices[lenRow + l]! + coder.distancePrice(distance, l);
+        const to = cur + l;
+        if (p < price[to]!) {
+          price[to] = p;
+          prev[to] = cur;
+          lenTo[to] = l;
+          distTo[to] = distance;
+        }
+      }
+      if (l > maxLen) continue;
+      const distPrice = flags + coder.distancePrice(distance, 5);
+      for (; l <= maxLen; l++) {
+        p = distPrice + matchLenPrices[lenRow + l]!;
+        const to = cur + l;
+        if (p < price[to]!) {
+          price[to] = p;
+          prev[to] = cur;
+          lenTo[to] = l;
+          distTo[to] = distance;
+        }
       }
     }
     return end;

@@ -184,6 +184,14 @@ export class LzmaSymbolCoder {
     return price + bitPrice(this.isRepG1[state]!, 1) + bitPrice(this.isRepG2[state]!, repIndex - 2);
   }
 
+  /** The length price tables (index posState * LENGTHS + len - 2), for the parser's inner loops. */
+  repLenPrices(): Uint32Array {
+    return this.repLen.prices;
+  }
+  matchLenPrices(): Uint32Array {
+    return this.matchLen.prices;
+  }
+
   repLenPrice(len: number, posState: number): number {
     return this.repLen.price(len, posState);
   }

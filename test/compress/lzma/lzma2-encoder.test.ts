@@ -7,6 +7,7 @@ import { lzShaped, prng, randomBytes } from './samples.js';
 
 const MiB = 1 << 20;
 const OPTIONS: Lzma2EncoderOptions = { dictSize: MiB, depth: 16, niceLen: 64 };
+const NORMAL: Lzma2EncoderOptions = { dictSize: MiB, depth: 12, niceLen: 48, mode: 'normal' };
 
 /** Raw LZMA2 (no xz container) for `input`, fed in the pieces `split` cuts. */
 function lzma2(input: Uint8Array, options = OPTIONS, split: (rest: number) => number = (rest) => rest): Buffer {
@@ -71,12 +72,21 @@ test('real LZ compression: repeats cost almost nothing, LZ-shaped data far less 
   expect(lzma2(shaped).length).toBeLessThan(encodeLzmaLiterals(shaped).length * 0.6);
 });
 
-test('the same bytes give the same stream however the input is cut', () => {
+test.each([
+  ['fast', OPTIONS],
+  ['normal', NORMAL],
+])('%s parser: the same bytes give the same stream however the input is cut', (_name, options) => {
   const input = lzShaped(600_000, 7);
-  const whole = lzma2(input);
+  const whole = lzma2(input, options);
   const next = prng(3);
-  expect(lzma2(input, OPTIONS, () => 1 + (next() % 70_000)).equals(whole)).toBe(true);
-  expect(lzma2(input.subarray(0, 20_000), OPTIONS, () => 1).equals(lzma2(input.subarray(0, 20_000)))).toBe(true);
+  expect(lzma2(input, options, () => 1 + (next() % 70_000)).equals(whole)).toBe(true);
+  expect(lzma2(input, options, () => 1 + (next() % 3000)).equals(whole)).toBe(true);
+  expect(lzma2(input.subarray(0, 20_000), options, () => 1).equals(lzma2(input.subarray(0, 20_000), options))).toBe(true);
+});
+
+test('the priced parser beats the fast one on LZ-shaped data', () => {
+  const input = lzShaped(1_000_000, 17);
+  expect(lzma2(input, NORMAL).length).toBeLessThan(lzma2(input, OPTIONS).length * 0.97);
 });
 
 test('renormalising positions (forced early) changes nothing in the output', () => {
@@ -86,9 +96,12 @@ test('renormalising positions (forced early) changes nothing in the output', () 
 });
 
 describe.runIf(haveTools('python3'))('decoded by liblzma (python3 lzma, FORMAT_RAW + FILTER_LZMA2)', () => {
-  test('3 MiB of LZ-shaped data, dictionary 1 MiB: LZMA chunks within the 2 MiB / 64 KiB limits', () => {
+  test.each([
+    ['fast', OPTIONS],
+    ['normal', NORMAL],
+  ])('%s parser: 3 MiB of LZ-shaped data, dictionary 1 MiB: LZMA chunks within the 2 MiB / 64 KiB limits', (_name, options) => {
     const input = lzShaped(3 * MiB, 5, 3 * MiB);
-    const stream = lzma2(input);
+    const stream = lzma2(input, options);
     expect(liblzmaDecode(stream, MiB).equals(Buffer.from(input))).toBe(true);
     const list = chunks(stream);
     expect(list[0]!.control & 0xe0).toBe(0xe0); // dictionary reset + properties first
@@ -97,9 +110,12 @@ describe.runIf(haveTools('python3'))('decoded by liblzma (python3 lzma, FORMAT_R
     expect(list.reduce((s, c) => s + c.uncompressed, 0)).toBe(input.length);
   });
 
-  test('random then text then random then text: uncompressed chunks, and the resets that must follow them', () => {
+  test.each([
+    ['fast', OPTIONS],
+    ['normal', NORMAL],
+  ])('%s parser: random then text then random then text: uncompressed chunks, and the resets that must follow them', (_name, options) => {
     const input = Buffer.concat([randomBytes(150_000, 'a'), lzShaped(300_000, 2), randomBytes(300_000, 'b'), lzShaped(300_000, 3)]);
-    const stream = lzma2(input);
+    const stream = lzma2(input, options);
     expect(liblzmaDecode(stream, MiB).equals(input)).toBe(true);
     const controls = chunks(stream).map((c) => c.control & 0xe0 || c.control);
     expect(controls[0]).toBe(0x01); // uncompressed, dictionary reset
@@ -122,5 +138,6 @@ describe.runIf(haveTools('python3'))('decoded by liblzma (python3 lzma, FORMAT_R
     ['random 70 KiB (more than one uncompressed chunk)', randomBytes(70_000)],
   ])('%s', (_name, input) => {
     expect(liblzmaDecode(lzma2(input), MiB).equals(Buffer.from(input))).toBe(true);
+    expect(liblzmaDecode(lzma2(input, NORMAL), MiB).equals(Buffer.from(input))).toBe(true);
   });
 });
