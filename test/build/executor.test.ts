@@ -83,6 +83,8 @@ describe('chroot executors', () => {
     expect(noPerl.prefix).toEqual([]);
     expect(noPerl.warning).toMatch(/perl not found.*host paths/);
     expect(prootArgv({ root: '/r', hooks: '/h' }, ['true'], noPerl.prefix).slice(0, 2)).toEqual(['proot', '-0']);
+    // The probe gives the same answer for an arch without numbers, whatever this host has.
+    expect(probeProotLauncher('riscv64')).toEqual(riscv);
   });
 
   test('the sudo shim drops sudo options and runs the command (none: as the caller)', () => {
