@@ -2,12 +2,13 @@
  * Issue 7's headline build where user namespaces are refused (TSDIB_NO_USERNS=1), as a non-root user:
  *   tsdib build -o img --chroot proot debian-minimal vm devuser openssh-server
  * Under proot 5.1 this used to fail twice: proot aborted in systemd's post-install (systemd-tmpfiles; see
- * PROOT_TMPFILES_SHIM in src/build/executor.ts), then openssh-server's post-install (ucf) saw the host's files
- * through the untranslated faccessat2 (see PROOT_FACCESSAT2_FILTER). proot keeps no ownership, so every file is
- * root's; the test checks what proot can give, with tools nobody here wrote (qemu-img, e2fsck, debugfs): a
- * clean filesystem holding the packages and the dev user, setuid bits kept, no trace of the stand-ins.
- * Nothing here uses a user namespace: debian-minimal makes its tarball with `mmdebstrap --mode=fakechroot`
- * (fakechroot + fakeroot) under proot, in a cache of its own (the userns build's cached tarball is not reused).
+ * PROOT_TMPFILES_SHIM in src/build/executor.ts), then openssh-server's post-install (ucf, stat) saw the host's
+ * files through the untranslated faccessat2 and statx (see PROOT_SECCOMP_LAUNCHER). proot keeps no owners, so
+ * every file is root's; the test checks what proot can give, with tools nobody here wrote (qemu-img, e2fsck,
+ * debugfs, a boot in QEMU): a clean filesystem holding the packages and the dev user, setuid bits kept, no
+ * trace of the stand-ins, and a system that starts sshd and lets the dev user log in.
+ * Nothing here uses a user namespace: under --chroot proot debian-minimal makes its tarball with `mmdebstrap
+ * --mode=fakechroot` (fakechroot + fakeroot), in a cache of its own (the userns build's tarball is not reused).
  * Needs network (mmdebstrap, and apt inside the chroot).
  */
 import { spawn } from 'node:child_process';
@@ -109,7 +110,7 @@ describe.runIf(user !== undefined && haveTools('proot', 'perl', 'mmdebstrap', 'f
     }, BUILD_TIMEOUT);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    test('the build succeeds under proot, with the faccessat2 filter, and cleans its build directory', () => {
+    test('the build succeeds under proot, with its seccomp filter (no WARNING), and cleans its build directory', () => {
       expect(built.status, built.stderr.slice(-4000)).toBe(0);
       expect(built.stdout + built.stderr).toContain('chroot: proot (');
       expect(built.stdout + built.stderr).not.toContain('WARNING');
@@ -132,7 +133,7 @@ describe.runIf(user !== undefined && haveTools('proot', 'perl', 'mmdebstrap', 'f
       expect(stat(join(dir, 'img.raw'), '/usr/sbin/sshd').mode).toBe(0o755);
     });
 
-    test('ucf registered sshd_config (the post-install that faccessat2 broke ran to its end)', () => {
+    test('ucf registered sshd_config (the post-install that faccessat2 and statx broke ran to its end)', () => {
       const raw = join(dir, 'img.raw');
       expect(debugfs(raw, 'cat /var/lib/ucf/hashfile')).toMatch(/^[0-9a-f]{32}\s+\/etc\/ssh\/sshd_config$/m);
       expect(debugfs(raw, 'cat /etc/ssh/sshd_config')).toContain('Include /etc/ssh/sshd_config.d/*.conf');
