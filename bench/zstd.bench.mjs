@@ -1,7 +1,8 @@
 // zstd: our encoder (src/compress/zstd, streaming, one thread) against the reference `zstd -T1` at
 // levels 3 and 19 on the same real tree in one run: a tar of /usr/lib/python3* (or
 // TSDIB_BENCH_ZSTD_INPUT=FILE), cut to TSDIB_BENCH_ZSTD_MIB (default 32) MiB. Prints size, wall time
-// and peak RSS of each, our/their ratios, and checks our output with `zstd -t`.
+// (and CPU time, steadier on a shared machine) and peak RSS of each, our/their ratios, and checks our
+// output with `zstd -t`. TSDIB_BENCH_ZSTD_LEVELS=3,19 picks the levels.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ export default async function run() {
     }
     const size = statSync(input).size;
     console.log(`input: ${(size / MIB).toFixed(1)} MiB (${process.env.TSDIB_BENCH_ZSTD_INPUT ?? 'tar of /usr/lib/python3*'})`);
-    console.log('level | ours: size, s, MB/s, peak MiB | zstd -T1: size, s, MB/s, peak MiB | size ratio | time ratio');
+    console.log('level | ours: size, wall s, cpu s, MB/s (cpu), peak MiB | zstd -T1: the same | size ratio | cpu time ratio');
     for (const level of LEVELS) {
       const oursOut = join(work, `ours-${level}.zst`);
       const theirsOut = join(work, `theirs-${level}.zst`);
@@ -74,11 +75,12 @@ export default async function run() {
       if (theirs.status !== 0) throw new Error(`zstd failed: ${theirs.stderr.slice(-500)}`);
       const a = statSync(oursOut).size;
       const b = statSync(theirsOut).size;
-      console.log(
-        `${String(level).padStart(5)} | ${a} B, ${fmt(ours.seconds)} s, ${fmt(size / ours.seconds / 1e6, 1)} MB/s, ${fmt(ours.peakRssMiB, 0)} MiB` +
-          ` | ${b} B, ${fmt(theirs.seconds)} s, ${fmt(size / theirs.seconds / 1e6, 1)} MB/s, ${fmt(theirs.peakRssMiB, 0)} MiB` +
-          ` | ${fmt(a / b, 3)} | ${fmt(ours.seconds / theirs.seconds, 1)}`,
-      );
+      const line = (bytes, r) => {
+        const cpu = r.cpuSeconds ?? r.seconds;
+        return `${bytes} B, ${fmt(r.seconds)} s, ${fmt(r.cpuSeconds)} s, ${fmt(size / cpu / 1e6, 1)} MB/s, ${fmt(r.peakRssMiB, 0)} MiB`;
+      };
+      const timeRatio = (ours.cpuSeconds ?? ours.seconds) / (theirs.cpuSeconds ?? theirs.seconds);
+      console.log(`${String(level).padStart(5)} | ${line(a, ours)} | ${line(b, theirs)} | ${fmt(a / b, 3)} | ${fmt(timeRatio, 1)}`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
