@@ -80,3 +80,5 @@ export type { FilesystemSpec, FstabEntry, RootParams, FsType } from './layout/in
 // tsdib build: DIB elements run without root (user namespace / proot), packed and assembled.
 export { build, buildLayout, defaultArch, CHROOT_MODES, probeUserns, selectExecutor } from './build/index.js';
 export type { BuildOptions, BuildResult, ChrootMode, Executor } from './build/index.js';
+export { probeProotLauncher, prootLauncher, enosysFilter, PROOT_SECCOMP_LAUNCHER, SECCOMP_ARCHES } from './build/executor.js';
+export type { ProotLauncher, SeccompArch } from './build/executor.js';
