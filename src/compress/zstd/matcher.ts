@@ -1,7 +1,8 @@
 /**
  * The LZ77 match finder: a sliding buffer holding the window behind the current block, hash heads on
  * the next 4 bytes and a chain through earlier positions with the same hash, walked up to a depth set
- * by the level, with lazy matching (a match one or two bytes later wins if it is worth more). Repeat
+ * by the level, with lazy matching (a match one or two bytes later wins if it is worth more); the
+ * optimal levels add a 3-byte hash (short, near matches) and an 8-byte hash (long, far ones). Repeat
  * offsets (RFC 8878 §3.1.2.5) are tried first, and kept exactly as the decoder will keep them.
  */
 import { INITIAL_REPEAT_OFFSETS, MIN_MATCH, highBit } from './constants.js';
@@ -10,6 +11,7 @@ import type { SequenceBuffer } from './sequences.js';
 
 const HASH_MULTIPLIER = 0x9e3779b1;
 const HASH3_LOG = 16;
+const HASH8_LOG = 20;
 /** 3-byte matches farther than this cost more than the three literals they replace. */
 const MATCH3_MAX_OFFSET = 1 << 14;
 
@@ -38,6 +40,8 @@ export class MatchFinder {
   private readonly hashShift: number;
   /** Optimal levels: the latest position of each 3-byte hash (3-byte matches pay off when near). */
   private readonly head3: Int32Array | undefined;
+  /** Optimal levels: the latest position of each 8-byte hash, to reach long matches the chain walk stops short of. */
+  private readonly head8: Int32Array | undefined;
   private nextInsert = 0;
   /** Best match of the last search(): length and offset. */
   private foundLength = 0;
@@ -51,6 +55,7 @@ export class MatchFinder {
     this.chain = new Int32Array(this.windowSize).fill(-1);
     this.hashShift = 32 - params.hashLog;
     this.head3 = params.optimal ? new Int32Array(1 << HASH3_LOG).fill(-1) : undefined;
+    this.head8 = params.optimal ? new Int32Array(1 << HASH8_LOG).fill(-1) : undefined;
   }
 
   get reps(): RepeatOffsets {
@@ -82,6 +87,7 @@ export class MatchFinder {
     rebase(this.head, w);
     rebase(this.chain, w);
     if (this.head3) rebase(this.head3, w);
+    if (this.head8) rebase(this.head8, w);
   }
 
   read32(p: number): number {
@@ -100,14 +106,21 @@ export class MatchFinder {
     return Math.imul(b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16), HASH_MULTIPLIER) >>> (32 - HASH3_LOG);
   }
 
+  private hash8At(p: number): number {
+    const h = Math.imul(this.read32(p), HASH_MULTIPLIER) ^ Math.imul(this.read32(p + 4), 0x85ebca77);
+    return Math.imul(h, HASH_MULTIPLIER) >>> (32 - HASH8_LOG);
+  }
+
   private insertUpTo(target: number): void {
     const chainMask = this.windowSize - 1;
     const head3 = this.head3;
+    const head8 = this.head8;
     for (let p = this.nextInsert; p < target; p++) {
       const h = this.hashAt(p);
       this.chain[p & chainMask] = this.head[h]!;
       this.head[h] = p;
       if (head3) head3[this.hash3At(p)] = p;
+      if (head8 && p + 8 <= this.end) head8[this.hash8At(p)] = p;
     }
     if (target > this.nextInsert) this.nextInsert = target;
   }
@@ -223,6 +236,18 @@ export class MatchFinder {
         }
       }
       cand = chain[cand & chainMask]!;
+    }
+    // After the chain: for equal lengths the chain's nearer (cheaper) offsets win.
+    if (this.head8 && ip + 8 <= limit) {
+      const cand8 = this.head8[this.hash8At(ip)]!;
+      if (cand8 < ip && cand8 >= lowest && this.read32(cand8) === cur) {
+        const len = MIN_MATCH + this.commonLength(cand8 + MIN_MATCH, ip + MIN_MATCH, limit);
+        if (len > longest) {
+          longest = len;
+          lengths[count] = len;
+          offsets[count++] = ip - cand8;
+        }
+      }
     }
     return count;
   }

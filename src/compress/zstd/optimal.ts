@@ -47,9 +47,10 @@ export class OptimalParser {
 
   constructor(blockSize: number, niceLength: number, searchDepth: number) {
     const n = blockSize + 1;
-    // Each candidate is longer than the last: at most 3 repeat offsets, a 3-byte match and the chain.
-    this.lengths = new Int32Array(searchDepth + 4);
-    this.offsets = new Int32Array(searchDepth + 4);
+    // Each candidate is longer than the last: at most 3 repeat offsets, a 3-byte match, the chain
+    // and the 8-byte head.
+    this.lengths = new Int32Array(searchDepth + 5);
+    this.offsets = new Int32Array(searchDepth + 5);
     this.price = new Int32Array(n);
     this.fromLength = new Int32Array(n);
     this.fromOffset = new Int32Array(n);
