@@ -131,7 +131,8 @@ export class OptimalParser {
     }
     if (limit < 2) return end;
 
-    // Every length of every rep match.
+    // Every length of every rep match. A match no longer than rep0's costs more than rep0: skip those.
+    let matchStart = 2;
     const lenRow = posState * LENGTHS - MATCH_LEN_MIN;
     const repLenPrices = coder.repLenPrices();
     for (let r = 0; r < 4; r++) {
@@ -140,6 +141,7 @@ export class OptimalParser {
       if (j < minIndex || buf[j] !== byte || buf[j + 1] !== buf[i + 1]) continue;
       const len = matchLength(buf, j, i, limit);
       if (len > this.longestRep) this.longestRep = len;
+      if (r === 0) matchStart = len + 1;
       while (end < cur + len) price[++end] = INFINITE;
       const flags = base + coder.repPrice(r, s, posState);
       for (let l = 2; l <= len; l++) {
@@ -160,7 +162,7 @@ export class OptimalParser {
     while (end < cur + mf.lens[count - 1]!) price[++end] = INFINITE;
     const flags = base + coder.matchFlagsPrice(s, posState);
     const matchLenPrices = coder.matchLenPrices();
-    let l = 2;
+    let l = matchStart;
     for (let k = 0; k < count; k++) {
       const distance = mf.dists[k]!;
       const maxLen = mf.lens[k]!;

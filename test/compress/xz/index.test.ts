@@ -64,7 +64,7 @@ test('levels outside 0..9 are input errors naming the level', () => {
   }
 });
 
-test.each([3, 7])('deterministic at level %i: the same input gives the same bytes, through the stream in any piece size', async (level) => {
+test.each([3, 6])('deterministic at level %i: the same input gives the same bytes, through the stream in any piece size', async (level) => {
   const input = lzShaped(700_000, 21);
   const whole = Buffer.from(xzCompress(input, { level }));
   expect((await viaStream(input, level, 1)).equals(whole)).toBe(true);
@@ -108,7 +108,7 @@ describe.runIf(haveTools('xz'))('checked by xz-utils (xz -t, xz -dc, xz -lvv)', 
     expect(level0).toContain('--lzma2=dict=1MiB');
   });
 
-  test('every level 0..9 decodes; the priced parser (7-9) is smaller than the fast one (0-6)', () => {
+  test('every level 0..9 decodes; the priced parser (4-9) is smaller than the fast one (0-3)', () => {
     const input = lzShaped(300_000, 13);
     const sizes: number[] = [];
     for (let level = 0; level <= 9; level++) {
@@ -116,22 +116,21 @@ describe.runIf(haveTools('xz'))('checked by xz-utils (xz -t, xz -dc, xz -lvv)', 
       sizes.push(out.length);
       expect(xz(['-dc'], out).equals(Buffer.from(input)), `level ${level}`).toBe(true);
     }
-    expect(sizes[7]!).toBeLessThan(sizes[6]!);
-    expect(sizes[6]!).toBeLessThan(sizes[0]!);
+    expect(sizes[6]!).toBeLessThan(sizes[3]!);
+    expect(sizes[3]!).toBeLessThan(sizes[0]!);
   });
 
   describe.runIf(haveTools('cpio'))('a real file tree', () => {
-    test('a 6 MiB cpio of /usr/lib files: exact round trip, within 15% of xz -6 at level 6 and 5% at level 9', async () => {
+    test('a 6 MiB cpio of /usr/lib files: exact round trips; against xz -6: level 6 within 8%, level 3 within 15%, level 9 within 5%', async () => {
       const input = realTree(6 * MiB);
       expect(input.length).toBeGreaterThan(2 * MiB);
-      const reference = xz(['-6', '-T1', '--check=crc32', '-c'], input);
-      const ours = await viaStream(input);
-      xz(['-t'], ours);
-      expect(xz(['-dc'], ours).equals(input)).toBe(true);
-      expect(ours.length / reference.length).toBeLessThan(1.15);
-      const nine = await viaStream(input, 9);
-      expect(xz(['-dc'], nine).equals(input)).toBe(true);
-      expect(nine.length / reference.length).toBeLessThan(1.05);
+      const reference = xz(['-6', '-T1', '--check=crc32', '-c'], input).length;
+      for (const [level, bound] of [[6, 1.08], [3, 1.15], [9, 1.05]] as const) {
+        const ours = await viaStream(input, level);
+        xz(['-t'], ours);
+        expect(xz(['-dc'], ours).equals(input), `level ${level}`).toBe(true);
+        expect(ours.length / reference, `level ${level}`).toBeLessThan(bound);
+      }
     });
   });
 });
