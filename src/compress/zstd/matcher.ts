@@ -111,7 +111,11 @@ export class MatchFinder {
     return Math.imul(h, HASH_MULTIPLIER) >>> (32 - HASH8_LOG);
   }
 
-  private insertUpTo(target: number): void {
+  /**
+   * Inserts positions before `target`. The 8-byte head only takes positions whose 8 bytes lie before
+   * `limit` (the block's end): what lies beyond depends on how the input was chunked.
+   */
+  private insertUpTo(target: number, limit: number): void {
     const chainMask = this.windowSize - 1;
     const head3 = this.head3;
     const head8 = this.head8;
@@ -120,7 +124,7 @@ export class MatchFinder {
       this.chain[p & chainMask] = this.head[h]!;
       this.head[h] = p;
       if (head3) head3[this.hash3At(p)] = p;
-      if (head8 && p + 8 <= this.end) head8[this.hash8At(p)] = p;
+      if (head8 && p + 8 <= limit) head8[this.hash8At(p)] = p;
     }
     if (target > this.nextInsert) this.nextInsert = target;
   }
@@ -161,7 +165,7 @@ export class MatchFinder {
         bestOffset = off;
       }
     }
-    this.insertUpTo(ip);
+    this.insertUpTo(ip, limit);
     const chain = this.chain;
     const chainMask = this.windowSize - 1;
     const nice = this.params.niceLength;
@@ -210,7 +214,7 @@ export class MatchFinder {
         offsets[count++] = off;
       }
     }
-    this.insertUpTo(ip);
+    this.insertUpTo(ip, limit);
     if (this.head3 && longest < MIN_MATCH) {
       const cand3 = this.head3[this.hash3At(ip)]!;
       if (cand3 < ip && ip - cand3 <= MATCH3_MAX_OFFSET && cand3 >= lowest && buf[cand3] === buf[ip] && buf[cand3 + 1] === buf[ip + 1] && buf[cand3 + 2] === buf[ip + 2]) {
