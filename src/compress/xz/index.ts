@@ -2,8 +2,10 @@
  * The .xz encoder: our own LZMA2 (src/compress/lzma) in the xz container (xz-file-format.txt), what
  * `--ramdisk-compression xz` writes. One stream with one block, check type CRC32 (as mkinitramfs's
  * `xz --check=crc32`: the Linux kernel's decoder accepts only CRC32 or none), block sizes left out of the
- * block header and recorded in the Index. Streaming: memory is the dictionary, the match finder's
- * tables and one 64 KiB chunk, whatever the input size. Deterministic: same bytes and level, same output.
+ * block header and recorded in the Index. Streaming: memory is the window (the dictionary plus 2-4 MiB),
+ * the match finder's tables (4 bytes per dictionary byte, plus up to 16 MiB of hash heads) and one 64 KiB
+ * chunk, whatever the input size: about 60 MiB at level 6, 340 MiB at level 9. Deterministic: the same
+ * bytes and level give the same output, however the input is cut into writes.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { dictionarySizeByte } from '../lzma/lzma2-chunk.js';
