@@ -21,9 +21,9 @@ const PRESETS: readonly Lzma2EncoderOptions[] = [
   { dictSize: 4 * MiB, depth: 4, niceLen: 16, goodLen: 8, mode: 'normal' },
   { dictSize: 8 * MiB, depth: 6, niceLen: 24, goodLen: 12, mode: 'normal' },
   { dictSize: 8 * MiB, depth: 8, niceLen: 32, goodLen: 16, mode: 'normal' },
-  { dictSize: 16 * MiB, depth: 12, niceLen: 48, goodLen: 24, mode: 'normal' },
-  { dictSize: 32 * MiB, depth: 16, niceLen: 64, goodLen: 32, mode: 'normal' },
-  { dictSize: 64 * MiB, depth: 24, niceLen: 96, goodLen: 48, mode: 'normal' },
+  { dictSize: 16 * MiB, depth: 10, niceLen: 40, goodLen: 20, mode: 'normal' },
+  { dictSize: 32 * MiB, depth: 12, niceLen: 48, goodLen: 24, mode: 'normal' },
+  { dictSize: 64 * MiB, depth: 16, niceLen: 64, goodLen: 32, mode: 'normal' },
 ];
 
 /** The encoder settings for `level` (0-9); anything else is an input error naming it. */
