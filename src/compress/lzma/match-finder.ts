@@ -67,6 +67,8 @@ export class MatchFinder {
 
   constructor(options: MatchFinderOptions) {
     const { dictSize } = options;
+    // The chain is a ring indexed by position & (dictSize - 1).
+    if (dictSize < 1 << 16 || (dictSize & (dictSize - 1)) !== 0) throw new RangeError(`dictionary size ${dictSize} is not a power of two ≥ 64 KiB`);
     this.dictSize = dictSize;
     this.mask = dictSize - 1;
     this.depth = options.depth;
