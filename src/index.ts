@@ -82,3 +82,5 @@ export { build, buildLayout, defaultArch, CHROOT_MODES, probeUserns, selectExecu
 export type { BuildOptions, BuildResult, ChrootMode, Executor } from './build/index.js';
 export { probeProotLauncher, prootLauncher, enosysFilter, PROOT_SECCOMP_LAUNCHER, SECCOMP_ARCHES } from './build/executor.js';
 export type { ProotLauncher, SeccompArch } from './build/executor.js';
+export { createZstdCompressStream, zstdCompressSync, ZstdEncoder, ZSTD_DEFAULT_LEVEL, ZSTD_MIN_LEVEL, ZSTD_MAX_LEVEL } from './compress/zstd/index.js';
+export type { ZstdCompressOptions } from './compress/zstd/index.js';
