@@ -84,3 +84,5 @@ export { probeProotLauncher, prootLauncher, enosysFilter, PROOT_SECCOMP_LAUNCHER
 export type { ProotLauncher, SeccompArch } from './build/executor.js';
 export { createZstdCompressStream, zstdCompressSync, ZstdEncoder, ZSTD_DEFAULT_LEVEL, ZSTD_MIN_LEVEL, ZSTD_MAX_LEVEL } from './compress/zstd/index.js';
 export type { ZstdCompressOptions } from './compress/zstd/index.js';
+export { createXzCompressStream, xzCompress, XzEncoder } from './compress/xz/index.js';
+export type { XzCompressOptions } from './compress/xz/index.js';

@@ -5,9 +5,10 @@
  * links and the /init script must all be right) and runs /init, whose marker we wait for. The small
  * tree goes through the CLI (`tsdib assemble small.tar -t ramdisk`, dist/ built first) as a user would.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireKernel } from '../../src/boot/kernel.js';
 import { resolvePath } from '../../src/boot/tree-path.js';
 import { writeRamdisk } from '../../src/fs/cpio/ramdisk.js';
@@ -19,7 +20,6 @@ import { FileTree } from '../../src/tree/tree.js';
 import { fastBootRootfs } from '../boot/boot-rootfs.js';
 import { haveTools } from '../helpers/oracles.js';
 import { boot } from '../helpers/qemu.js';
-import { useTmpDir } from '../helpers/tmp.js';
 
 const EPOCH = 1700000000;
 const MARKER = 'TSDIB-RAMDISK-INIT';
@@ -31,11 +31,17 @@ echo "${MARKER} pid=$$ links=$(/bin/busybox stat -c %h /bin/busybox)"
 exec /bin/busybox poweroff -f
 `;
 
-const tmp = useTmpDir();
+/** The first bytes of each compression, so the test knows the kernel was handed what was asked for. */
+const MAGIC = { gzip: '1f8b', xz: 'fd377a585a00', zstd: '28b52ffd' } as const;
 
 describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('ramdisk boots under qemu -kernel -initrd', () => {
-  test('NAME.kernel + NAME.initramfs reach the marker printed by our /init', async () => {
-    const work = tmp();
+  let work = '';
+  let tinyTar = '';
+
+  // One directory for the whole group: the tiny tree is made once, each compression boots from it.
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'tsdib-test-'));
     const rootfs = await readRootfs([fastBootRootfs()], { tmpDir: work });
     try {
       // A whole Debian tree has no /init: the error says so, and nothing is written.
@@ -53,23 +59,31 @@ describe.runIf(haveTools('mmdebstrap', 'qemu-system-x86_64'))('ramdisk boots und
       small.addHardLink('sbin/poweroff', 'bin/busybox');
       small.addSpecial('dev/console', 'char', { mode: 0o600, rdevMajor: 5, rdevMinor: 1 });
       small.addFile('init', bytesBody(Buffer.from(INIT)), { mode: 0o755 });
-
-      await writeTar(small, join(work, 'tiny-rootfs.tar'), { epoch: EPOCH });
-      const cli = tsdib(['assemble', join(work, 'tiny-rootfs.tar'), '-t', 'ramdisk', '-o', 'tiny'], { cwd: work, env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) } });
-      expect(cli.status, cli.stderr).toBe(0);
-      expect(cli.stdout).toBe('wrote tiny.initramfs\nwrote tiny.kernel\n');
-      const out = { kernelPath: join(work, 'tiny.kernel'), initramfsPath: join(work, 'tiny.initramfs') };
-      const result = await boot({
-        name: 'ramdisk-busybox',
-        kernel: out.kernelPath,
-        initrd: out.initramfsPath,
-        append: 'console=ttyS0 panic=-1',
-        expect: new RegExp(`${MARKER} pid=1 links=3\\s`),
-        timeoutMs: 240_000,
-      });
-      expect(result.matched, `console log: ${result.logPath}\n${result.log.slice(-3000)}`).toBe(true);
+      tinyTar = join(work, 'tiny-rootfs.tar');
+      await writeTar(small, tinyTar, { epoch: EPOCH });
     } finally {
       rootfs.cleanup();
     }
+  }, 900_000);
+
+  // gzip is the default; xz and zstd are our own encoders (src/compress), unpacked by Debian's kernel
+  // (CONFIG_RD_XZ, CONFIG_RD_ZSTD): the kernel is their oracle here, as xz -t and zstd -t are in their tests.
+  test.each(['gzip', 'xz', 'zstd'] as const)('NAME.kernel + NAME.initramfs (%s) reach the marker printed by our /init', async (compression) => {
+    const name = `tiny-${compression}`;
+    const args = ['assemble', tinyTar, '-t', 'ramdisk', '-o', name, ...(compression === 'gzip' ? [] : ['--ramdisk-compression', compression])];
+    const cli = tsdib(args, { cwd: work, env: { ...process.env, SOURCE_DATE_EPOCH: String(EPOCH) } });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toBe(`wrote ${name}.initramfs\nwrote ${name}.kernel\n`);
+    const initramfs = join(work, `${name}.initramfs`);
+    expect(readFileSync(initramfs).subarray(0, MAGIC[compression].length / 2).toString('hex')).toBe(MAGIC[compression]);
+    const result = await boot({
+      name: `ramdisk-busybox-${compression}`,
+      kernel: join(work, `${name}.kernel`),
+      initrd: initramfs,
+      append: 'console=ttyS0 panic=-1',
+      expect: new RegExp(`${MARKER} pid=1 links=3\\s`),
+      timeoutMs: 240_000,
+    });
+    expect(result.matched, `console log: ${result.logPath}\n${result.log.slice(-3000)}`).toBe(true);
   }, 900_000);
 });
