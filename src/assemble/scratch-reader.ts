@@ -9,9 +9,7 @@ import { RawImage } from '../formats/raw-reader.js';
 
 export class ScratchReader extends RawImage {
   constructor(private readonly written: FileDisk) {
-    // The data ranges are known (holes are never read) and mostly still in the page cache: no
-    // O_DIRECT probing, which would read them from the device.
-    super(written.path, { probeHoles: false });
+    super(written.path);
   }
 
   override dataRanges(): Generator<ByteRange> {

@@ -4,7 +4,7 @@
  * checked for zeros with a native compare.
  */
 import type { ReadableDisk } from '../disk/index.js';
-import { alignedBuffer, canReadAhead, canReadInto } from './raw-reader.js';
+import { canReadAhead, canReadInto } from './raw-reader.js';
 
 /** Bytes read from the disk at once (a whole number of units). */
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -76,8 +76,7 @@ export async function* readChunkRing(disk: ReadableDisk, unitSize: number, chunk
     if (ready >= 0) return free.splice(ready, 1)[0]!.buffer;
     if (allocated < ringSize || free.length === 0) {
       allocated++;
-      // Page-aligned, so a RawImage can fill it with O_DIRECT reads (its hole probing).
-      return Promise.resolve(alignedBuffer(Math.min(bufferBytes, roundUp(disk.size, unitSize))));
+      return Promise.resolve(new Uint8Array(Math.min(bufferBytes, roundUp(disk.size, unitSize))));
     }
     return free.shift()!.buffer;
   };
