@@ -146,7 +146,7 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
   const summaries: FsSummary[] = [];
   const ext4Results = new Map<string, Ext4Result>();
   try {
-    const disk = diskPlan && scratch ? FileDisk.create(scratch.tempPath, diskPlan.size) : undefined;
+    const disk = diskPlan && scratch ? FileDisk.create(scratch.tempPath, diskPlan.size, { scratch: scratch !== rawOut }) : undefined;
     try {
       if (disk && diskPlan) {
         if (diskPlan.table) writeTable(disk, diskPlan.table);

@@ -16,16 +16,21 @@ export class FileDisk implements Disk {
     readonly path: string,
     fd: number,
     readonly size: number,
+    /**
+     * True for a scratch file that is read back and deleted (assemble's disk before it becomes a
+     * qcow2): writers then leave it to the page cache instead of starting its writeback early.
+     */
+    readonly scratch: boolean,
   ) {
     this.fd = fd;
   }
 
   /** Creates (or truncates) `path` as a sparse file of `size` bytes. */
-  static create(path: string, size: number): FileDisk {
+  static create(path: string, size: number, options: { scratch?: boolean } = {}): FileDisk {
     checkBounds(path, Number.MAX_SAFE_INTEGER, 0, size);
     const fd = fs.openSync(path, 'w+');
     fs.ftruncateSync(fd, size);
-    return new FileDisk(path, fd, size);
+    return new FileDisk(path, fd, size, options.scratch ?? false);
   }
 
   write(offset: number, bytes: Uint8Array): void {

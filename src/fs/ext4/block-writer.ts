@@ -39,7 +39,7 @@ export class BlockWriter {
     if (backing) {
       this.file = backing.file;
       this.fileOffset = backing.offset;
-      this.behind = new WriteBehind(backing.file.descriptor, backing.file.path, BUFFER_BYTES);
+      this.behind = new WriteBehind(backing.file.descriptor, backing.file.path, BUFFER_BYTES, !backing.file.scratch);
     }
     this.buffer = this.behind ? this.behind.buffer : new Uint8Array(BUFFER_BYTES);
   }

@@ -73,7 +73,7 @@ parentPort.on('message', ({ slot, length, position, fills, sources }) => {
     let done = 0;
     while (done < length) done += fs.writeSync(workerData.fd, buffers[slot], done, length - done, position + done);
     unsynced += length;
-    if (unsynced >= ${EARLY_WRITEBACK_BYTES} && !syncing) {
+    if (workerData.earlyWriteback && unsynced >= ${EARLY_WRITEBACK_BYTES} && !syncing) {
       syncing = true;
       unsynced = 0;
       fs.fdatasync(workerData.fd, () => { syncing = false; });
@@ -99,11 +99,15 @@ export class WriteBehind {
   private current = 0;
   private closed = false;
 
-  /** `slots` buffers of `bufferBytes` each, writing to the open descriptor `fd` of `path`. */
+  /**
+   * `slots` buffers of `bufferBytes` each, writing to the open descriptor `fd` of `path`;
+   * `earlyWriteback` for a file that must reach the disk anyway (not for a scratch file).
+   */
   constructor(
     private readonly fd: number,
     private readonly path: string,
     bufferBytes: number,
+    earlyWriteback = true,
     private readonly slots = 3,
   ) {
     const shared = Array.from({ length: slots }, () => new SharedArrayBuffer(bufferBytes));
@@ -112,7 +116,7 @@ export class WriteBehind {
     this.control = new Int32Array(control);
     this.buffers = shared.map((b) => new Uint8Array(b));
     this.errorText = new Uint8Array(error);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, control, buffers: shared, error, slots } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, control, buffers: shared, error, slots, earlyWriteback } });
     // Never keeps the process alive; close() ends it.
     this.worker.unref();
   }
