@@ -8,6 +8,7 @@
  *   are the in-image ids) → readRootfs → assemble() → outputs. The build directory is removed on success,
  *   failure and Ctrl-C (inside the namespace: it holds files owned by mapped ids).
  */
+import type { CpioCompression } from '../fs/cpio/index.js';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,9 @@ export interface BuildOptions {
   readonly mkfsOptions?: string | undefined;
   readonly checksum?: boolean | undefined;
   readonly compress?: boolean | undefined;
+  /** --ramdisk-compression / --ramdisk-level (-t ramdisk), as assemble takes them. */
+  readonly ramdiskCompression?: CpioCompression | undefined;
+  readonly ramdiskLevel?: number | undefined;
   readonly formatOptions?: Record<string, string> | undefined;
   readonly force?: boolean | undefined;
   readonly installType?: string | undefined;
@@ -294,6 +298,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       epoch: options.epoch,
       checksum: Boolean(options.checksum),
       compress: Boolean(options.compress),
+      ramdiskCompression: options.ramdiskCompression,
+      ramdiskLevel: options.ramdiskLevel,
       formatOptions: options.formatOptions,
       force: Boolean(options.force),
       bootloader,

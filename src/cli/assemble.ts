@@ -229,7 +229,7 @@ function checkImageKernel(tree: FileTree, expanded: ExpandedInputs, types: reado
 }
 
 /** gzip's and xz's levels are 0-9, zstd's 1-22: anything else is a usage error, not a RangeError deep down. */
-function checkRamdiskLevel(compression: CpioCompression | undefined, level: number | undefined): void {
+export function checkRamdiskLevel(compression: CpioCompression | undefined, level: number | undefined): void {
   if (level === undefined) return;
   const [low, high] = compression === 'zstd' ? [1, 22] : [0, 9];
   if (compression === 'none' || !Number.isInteger(level) || level < low || level > high) {

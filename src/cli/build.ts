@@ -10,7 +10,8 @@ import { inputError } from '../errors.js';
 import { removePendingTemps } from '../output.js';
 import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
-import { splitOutputArgs } from './assemble.js';
+import type { CpioCompression } from '../fs/cpio/index.js';
+import { checkRamdiskLevel, splitOutputArgs } from './assemble.js';
 import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
 interface BuildArgs {
@@ -18,6 +19,8 @@ interface BuildArgs {
   output?: string | string[];
   type?: string;
   ramdisk?: boolean;
+  'ramdisk-compression'?: CpioCompression;
+  'ramdisk-level'?: number;
   arch?: string;
   x?: number;
   u?: boolean;
@@ -64,6 +67,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Image name (writes NAME.<type>) [default: image]; -o key=value passes encoder options' })
       .option('type', { alias: 't', type: 'string', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')} [default: $IMAGE_TYPES, else qcow2]` })
       .option('ramdisk', { type: 'boolean', describe: 'Like DIB\'s ramdisk-image-create: NAME.initramfs + NAME.kernel (means -t ramdisk unless -t is given); the tree needs an executable /init and a /boot/vmlinuz-*' })
+      .option('ramdisk-compression', { type: 'string', choices: ['gzip', 'xz', 'zstd', 'none'] as const, default: 'gzip', describe: 'Compression of NAME.initramfs, as tsdib assemble takes it' })
+      .option('ramdisk-level', { type: 'number', describe: 'Its level: gzip 0-9, xz 0-9, zstd 1-22 [default: gzip 6, xz 6, zstd 19]' })
       .option('arch', { alias: 'a', type: 'string', describe: 'Target architecture (DIB names: amd64, arm64 ...) [default: $ARCH, else the host]' })
       .option('x', { type: 'boolean', count: true, describe: 'Trace scripts (DIB_DEBUG_TRACE; repeat for more)' })
       .option('u', { type: 'boolean', describe: 'Uncompressed qcow2 (the default in tsdib; accepted for DIB compatibility)' })
@@ -90,6 +95,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       const env = process.env;
       const elements = args.elements ?? [];
       if (elements.length === 0) throw inputError('At least one element must be specified', 'e.g. tsdib build -o demo demo (tsdib elements lists them)');
+      checkRamdiskLevel(args['ramdisk-compression'], args['ramdisk-level']);
       const types = parseOutputTypes(args.type ?? (args.ramdisk ? 'ramdisk' : undefined) ?? env['IMAGE_TYPES'] ?? 'qcow2');
       // -o is a single-valued option (repeatable): DIB's `-o NAME ELEMENT...` leaves the elements positional.
       const outputs = args.output === undefined ? ['image'] : ([] as string[]).concat(args.output);
@@ -136,6 +142,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
           mkfsOptions: args['mkfs-options'],
           checksum: Boolean(args.checksum) || (checksumEnv !== undefined && checksumEnv !== '' && checksumEnv !== '0'),
           compress: Boolean(args.compress) && !args.u,
+          ramdiskCompression: args['ramdisk-compression'],
+          ramdiskLevel: args['ramdisk-level'],
           formatOptions: Object.keys(split.options).length > 0 ? split.options : undefined,
           force: Boolean(args.force),
           installType: args['install-type'],

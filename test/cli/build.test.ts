@@ -98,6 +98,21 @@ describe.runIf(haveTools('cpio'))('tsdib build --ramdisk (ramdisk-image-create),
     expect(extracted.stdout).toContain('tsdib ramdisk init');
   });
 
+  test.runIf(haveTools('xz'))('--ramdisk-compression xz: xz -t checks the initramfs and cpio lists /init; a bad level is a usage error', () => {
+    const dir = tmp();
+    const args = ['build', '--ramdisk', '-n', '--elements-path', FIXTURE_ELEMENTS, '--chroot', 'none', '-q', 'ramdisk-tree', '--ramdisk-compression', 'xz'];
+    const r = tsdib([...args, '-o', 'deploy'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(r.status, r.stderr).toBe(0);
+    const initramfs = join(dir, 'deploy.initramfs');
+    expect(runTool('xz', ['-t', initramfs]).status).toBe(0);
+    const listing = runTool('sh', ['-c', 'xz -dc "$1" | cpio -it --quiet', 'sh', initramfs]);
+    expect(listing.stdout.split('\n')).toContain('init');
+    const bad = tsdib([...args, '--ramdisk-level', '12', '-o', 'bad'], { cwd: dir });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--ramdisk-level 12/);
+    expect(readdirSync(dir).some((n) => n.startsWith('bad.'))).toBe(false);
+  });
+
   test('-t given with --ramdisk wins (--ramdisk means -t ramdisk only when -t is absent)', () => {
     const dir = tmp();
     const r = tsdib(['build', '--ramdisk', '-t', 'tar', '-n', '-o', 'tree', '--elements-path', FIXTURE_ELEMENTS, '--chroot', 'none', '-q', 'ramdisk-tree'], { cwd: dir });
