@@ -3,6 +3,7 @@
  * 128 KiB block is parsed into sequences and written as a Compressed block, or as Raw or RLE when
  * that is smaller. One frame for the whole stream, with a content checksum. Pure: bytes in, bytes out.
  */
+import { concatBytes } from '../concat.js';
 import { BLOCK_COMPRESSED, BLOCK_RAW, BLOCK_RLE, BLOCK_SIZE_MAX, MIN_MATCH } from './constants.js';
 import { blockHeader, checksumTrailer, frameHeader } from './frame.js';
 import { levelParameters } from './levels.js';
@@ -81,16 +82,16 @@ export class ZstdEncoder {
     const size = end - start;
     if (size > 0 && isOneByte(buf, start, end)) {
       // RLE: no sequences, so the match finder's state is left as it was (positions get hashed later).
-      return concat([blockHeader(last, BLOCK_RLE, size), buf.subarray(start, start + 1)]);
+      return concatBytes([blockHeader(last, BLOCK_RLE, size), buf.subarray(start, start + 1)]);
     }
     const repsBefore: RepeatOffsets = [...this.finder.reps];
     const compressed = size >= MIN_MATCH * 2 ? this.compressBlock(start, end) : undefined;
     if (compressed && compressed.length < size) {
-      return concat([blockHeader(last, BLOCK_COMPRESSED, compressed.length), compressed]);
+      return concatBytes([blockHeader(last, BLOCK_COMPRESSED, compressed.length), compressed]);
     }
     // Raw: the decoder does not see our sequences, so its repeat offsets did not change either.
     this.finder.reps = repsBefore;
-    return concat([blockHeader(last, BLOCK_RAW, size), buf.subarray(start, end)]);
+    return concatBytes([blockHeader(last, BLOCK_RAW, size), buf.subarray(start, end)]);
   }
 
   private compressBlock(start: number, end: number): Uint8Array {
@@ -99,7 +100,7 @@ export class ZstdEncoder {
       : this.finder.parseBlock(start, end, this.seqs, this.literals);
     const literals = encodeLiterals(this.literals.subarray(0, litCount));
     const sequences = encodeSequences(this.seqs, this.scratch);
-    return concat([literals, sequences]);
+    return concatBytes([literals, sequences]);
   }
 }
 
@@ -107,14 +108,4 @@ function isOneByte(buf: Uint8Array, start: number, end: number): boolean {
   const first = buf[start];
   for (let i = start + 1; i < end; i++) if (buf[i] !== first) return false;
   return true;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -5,6 +5,7 @@
  * the same bytes on every platform and Node.js version.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { concatBytes } from '../concat.js';
 import { ZstdEncoder } from './encoder.js';
 import { DEFAULT_LEVEL, levelParameters } from './levels.js';
 
@@ -45,12 +46,5 @@ export function createZstdCompressStream(options: ZstdCompressOptions = {}): Tra
 /** Compresses a whole buffer at once (small inputs, tests). */
 export function zstdCompressSync(data: Uint8Array, options: ZstdCompressOptions = {}): Uint8Array {
   const encoder = new ZstdEncoder(options.level ?? DEFAULT_LEVEL);
-  const parts = [...encoder.push(data), ...encoder.finish()];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...encoder.push(data), ...encoder.finish()]);
 }

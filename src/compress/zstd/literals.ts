@@ -1,6 +1,7 @@
 /**
  * The literals section (RFC 8878 §3.1.1.3.1): Raw, RLE, or Huffman-compressed, whichever is smallest.
  */
+import { concatBytes } from '../concat.js';
 import { LITERALS_COMPRESSED, LITERALS_RAW, LITERALS_RLE } from './constants.js';
 import { buildHuffmanCode, encodeHuffmanStreams, writeTreeDescription } from './huffman.js';
 
@@ -36,16 +37,6 @@ function compressedHeader(regenerated: number, compressed: number, fourStreams: 
   return Uint8Array.of(low & 0xff, (low >>> 8) & 0xff, (low >>> 16) & 0xff, (low >>> 24) & 0xff, compressed >>> 10);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The literals section for `literals`: the smallest valid encoding. */
 export function encodeLiterals(literals: Uint8Array): Uint8Array {
   const n = literals.length;
@@ -53,8 +44,8 @@ export function encodeLiterals(literals: Uint8Array): Uint8Array {
   for (let i = 0; i < n; i++) counts[literals[i]!]!++;
   let distinct = 0;
   for (let s = 0; s < 256; s++) if (counts[s]! > 0) distinct++;
-  if (n > 0 && distinct === 1) return concat([rawOrRleHeader(LITERALS_RLE, n), literals.subarray(0, 1)]);
-  const raw = (): Uint8Array => concat([rawOrRleHeader(LITERALS_RAW, n), literals]);
+  if (n > 0 && distinct === 1) return concatBytes([rawOrRleHeader(LITERALS_RLE, n), literals.subarray(0, 1)]);
+  const raw = (): Uint8Array => concatBytes([rawOrRleHeader(LITERALS_RAW, n), literals]);
   if (n < HUFFMAN_MIN_LITERALS) return raw();
   const code = buildHuffmanCode(counts);
   const tree = writeTreeDescription(code);
@@ -66,5 +57,5 @@ export function encodeLiterals(literals: Uint8Array): Uint8Array {
   if (!fourStreams && compressedSize >= 1024) return raw();
   const header = compressedHeader(n, compressedSize, fourStreams);
   if (header.length + compressedSize >= n + rawOrRleHeader(LITERALS_RAW, n).length) return raw();
-  return concat([header, tree, streams]);
+  return concatBytes([header, tree, streams]);
 }
