@@ -11,79 +11,14 @@
  * --mode=fakechroot` (fakechroot + fakeroot), in a cache of its own (the userns build's tarball is not reused).
  * Needs network (mmdebstrap, and apt inside the chroot).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findTool, haveTools, runTool, type RunResult } from '../helpers/oracles.js';
-import { BOOT_LOG_DIR, qemuArgs } from '../helpers/qemu.js';
+import { bootAndLogin, buildDebianAsUser, DEV_USER, debugfs, leftInBuildDir, ROOT_OFFSET, stat } from '../helpers/debian-build.js';
+import { haveTools, runTool, type RunResult } from '../helpers/oracles.js';
 import { nonRootUser } from '../build/nonroot.js';
 
-const USER = 'tsdev';
-const PASSWORD = 'tsdib-secret-7';
 const BUILD_TIMEOUT = 2_400_000;
-/** The root filesystem partition of the MBR layout starts at 1 MiB. */
-const ROOT_OFFSET = 1048576;
-
-function debugfs(image: string, request: string): string {
-  const r: RunResult = runTool('debugfs', ['-R', request, `${image}?offset=${ROOT_OFFSET}`]);
-  expect(r.status).toBe(0);
-  return r.stdout;
-}
-
-function stat(image: string, path: string): { uid: number; gid: number; mode: number } {
-  const text = debugfs(image, `stat ${path}`);
-  const owner = /User:\s+(\d+)\s+Group:\s+(\d+)/.exec(text);
-  const mode = /Mode:\s+(\d+)/.exec(text);
-  if (!owner || !mode) throw new Error(`debugfs stat ${path}: ${text}`);
-  return { uid: Number(owner[1]), gid: Number(owner[2]), mode: parseInt(mode[1]!, 8) };
-}
-
-/** Boots `disk` and logs in as USER on the serial console; resolves with the console log. */
-function bootAndLogin(disk: string, name: string, timeoutMs: number): Promise<{ ok: boolean; log: string; logPath: string }> {
-  const qemu = findTool('qemu-system-x86_64')!;
-  const args = qemuArgs({ name, disk: { path: disk, format: 'qcow2', interface: 'virtio' }, expect: /x/, memoryMiB: 1024 });
-  const child = spawn(qemu, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  mkdirSync(BOOT_LOG_DIR, { recursive: true });
-  const logPath = join(BOOT_LOG_DIR, `${name}.log`);
-  let log = '';
-  // Each step: wait for a pattern after the previous step's match, then type a line.
-  const steps: { wait: RegExp; send?: string }[] = [
-    { wait: /login: $/m, send: `${USER}\n` },
-    { wait: /Password: ?$/m, send: `${PASSWORD}\n` },
-    { wait: /\$ $/m, send: 'echo "who=$(id -un):$(id -u) sum=$((6*7))"\n' },
-    { wait: new RegExp(`who=${USER}:1000 sum=42`) },
-  ];
-  let step = 0;
-  let from = 0;
-  return new Promise((resolve) => {
-    const finish = (ok: boolean) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      writeFileSync(logPath, log);
-      resolve({ ok, log, logPath });
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const advance = () => {
-      while (step < steps.length) {
-        const s = steps[step]!;
-        const m = s.wait.exec(log.slice(from));
-        if (!m) return;
-        from += m.index + m[0].length;
-        if (s.send) child.stdin.write(s.send);
-        step++;
-      }
-      finish(true);
-    };
-    child.stdout.on('data', (c: Buffer) => {
-      log += c.toString('latin1');
-      advance();
-    });
-    child.stderr.on('data', (c: Buffer) => (log += c.toString('latin1')));
-    child.on('exit', () => finish(step >= steps.length));
-  });
-}
 
 const user = nonRootUser();
 
@@ -93,20 +28,12 @@ describe.runIf(user !== undefined && haveTools('proot', 'perl', 'mmdebstrap', 'f
     let dir: string;
     let built: RunResult;
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'tsdib-build-debian-proot-'));
-      user!.own(dir);
-      built = user!.tsdib(['build', '-o', 'img', '--chroot', 'proot', '-t', 'qcow2,raw', 'debian-minimal', 'vm', 'devuser', 'openssh-server'], {
-        cwd: dir,
-        env: {
-          SOURCE_DATE_EPOCH: '1700000000',
-          TSDIB_NO_USERNS: '1',
-          DIB_DEV_USER_USERNAME: USER,
-          DIB_DEV_USER_PASSWORD: PASSWORD,
-          DIB_DEV_USER_PWDLESS_SUDO: '1',
-          DIB_IMAGE_CACHE: process.env['TSDIB_TEST_CACHE'] ? join(process.env['TSDIB_TEST_CACHE'], 'image-create-proot') : `/home/${user!.name}/.cache/image-create-proot`,
-          TMP_DIR: dir,
-        },
-      });
+      ({ dir, result: built } = buildDebianAsUser(user!, {
+        dirPrefix: 'tsdib-build-debian-proot-',
+        cacheName: 'image-create-proot',
+        extraArgs: ['--chroot', 'proot'],
+        env: { TSDIB_NO_USERNS: '1' },
+      }));
     }, BUILD_TIMEOUT);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -115,8 +42,7 @@ describe.runIf(user !== undefined && haveTools('proot', 'perl', 'mmdebstrap', 'f
       expect(built.stdout + built.stderr).toContain('chroot: proot (');
       expect(built.stdout + built.stderr).not.toContain('WARNING');
       expect(built.stderr + built.stdout).not.toContain('compare_paths2');
-      const left = runTool('ls', ['-A', dir]).stdout.trim().split('\n').sort();
-      expect(left).toEqual(['img.log', 'img.qcow2', 'img.raw']);
+      expect(leftInBuildDir(dir)).toEqual(['img.log', 'img.qcow2', 'img.raw']);
     });
 
     test('qemu-img checks the qcow2, and e2fsck finds the root filesystem clean', () => {
@@ -141,9 +67,9 @@ describe.runIf(user !== undefined && haveTools('proot', 'perl', 'mmdebstrap', 'f
 
     test('the dev user exists; files are root\'s (proot keeps no owners) but setuid bits are kept; the stand-ins left nothing', () => {
       const raw = join(dir, 'img.raw');
-      expect(debugfs(raw, 'cat /etc/passwd')).toMatch(new RegExp(`^${USER}:x:1000:1000:`, 'm'));
-      expect(debugfs(raw, `cat /etc/sudoers.d/${USER}`)).toContain('NOPASSWD:ALL');
-      expect(stat(raw, `/home/${USER}`)).toMatchObject({ uid: 0, gid: 0 });
+      expect(debugfs(raw, 'cat /etc/passwd')).toMatch(new RegExp(`^${DEV_USER}:x:1000:1000:`, 'm'));
+      expect(debugfs(raw, `cat /etc/sudoers.d/${DEV_USER}`)).toContain('NOPASSWD:ALL');
+      expect(stat(raw, `/home/${DEV_USER}`)).toMatchObject({ uid: 0, gid: 0 });
       expect(stat(raw, '/usr/bin/passwd')).toEqual({ uid: 0, gid: 0, mode: 0o4755 });
       expect(stat(raw, '/usr/bin/systemd-tmpfiles').mode).toBe(0o755); // the real one, untouched
       expect(debugfs(raw, 'ls -l /usr/local/sbin')).not.toContain('systemd-tmpfiles');
