@@ -8,7 +8,7 @@
  * path to that point becomes the decisions.
  */
 import { DecisionQueue, LITERAL } from './decisions.js';
-import { longestRep } from './fast-parser.js';
+import { longestRep, oneByteDecision } from './fast-parser.js';
 import { LENGTHS, MATCH_LEN_MAX, MATCH_LEN_MIN } from './length-coder.js';
 import { type MatchFinder, matchLength } from './match-finder.js';
 import { type LzmaSymbolCoder, PB, stateAfterLiteral, stateAfterMatch, stateAfterRep, stateAfterShortRep } from './symbol-coder.js';
@@ -59,9 +59,7 @@ export class OptimalParser {
     if (count > 0 && mf.lens[count - 1]! >= nice) return this.take(mf.lens[count - 1]!, mf.dists[count - 1]!);
     if (count === 0 && this.rep[0]! < 2) {
       this.decisionsSinceRefresh++;
-      const rep0 = coder.reps[0]!;
-      const j = i0 - rep0 - 1;
-      this.queue.push(1, j + mf.bufBase >= mf.streamStart && mf.buf[j] === mf.buf[i0] ? rep0 : LITERAL);
+      this.queue.push(1, oneByteDecision(mf, coder.reps[0]!, i0));
       return;
     }
 
@@ -93,9 +91,6 @@ export class OptimalParser {
     const coder = this.coder;
     const buf = mf.buf;
     const price = this.price;
-    const prev = this.prev;
-    const lenTo = this.lenTo;
-    const distTo = this.distTo;
     const i = at - mf.bufBase;
     const limit = Math.min(mf.end - at, MATCH_LEN_MAX);
     const position = at - mf.streamStart;
@@ -113,21 +108,9 @@ export class OptimalParser {
     const byte = buf[i]!;
     const j0 = i - rep0 - 1;
     const rep0Valid = j0 >= minIndex;
-    let p = base + coder.literalPrice(position, s, byte, position > 0 ? buf[i - 1]! : 0, rep0Valid ? buf[j0]! : 0);
-    if (p < price[cur + 1]!) {
-      price[cur + 1] = p;
-      prev[cur + 1] = cur;
-      lenTo[cur + 1] = 1;
-      distTo[cur + 1] = LITERAL;
-    }
+    this.offer(cur, 1, LITERAL, base + coder.literalPrice(position, s, byte, position > 0 ? buf[i - 1]! : 0, rep0Valid ? buf[j0]! : 0));
     if (rep0Valid && buf[j0] === byte) {
-      p = base + coder.shortRepPrice(s, posState);
-      if (p < price[cur + 1]!) {
-        price[cur + 1] = p;
-        prev[cur + 1] = cur;
-        lenTo[cur + 1] = 1;
-        distTo[cur + 1] = rep0;
-      }
+      this.offer(cur, 1, rep0, base + coder.shortRepPrice(s, posState));
     }
     if (limit < 2) return end;
 
@@ -145,14 +128,7 @@ export class OptimalParser {
       while (end < cur + len) price[++end] = INFINITE;
       const flags = base + coder.repPrice(r, s, posState);
       for (let l = 2; l <= len; l++) {
-        p = flags + repLenPrices[lenRow + l]!;
-        const to = cur + l;
-        if (p < price[to]!) {
-          price[to] = p;
-          prev[to] = cur;
-          lenTo[to] = l;
-          distTo[to] = distance;
-        }
+        this.offer(cur, l, distance, flags + repLenPrices[lenRow + l]!);
       }
     }
 
@@ -168,29 +144,26 @@ export class OptimalParser {
       const maxLen = mf.lens[k]!;
       // The distance's price depends on the length only up to 5 (the slot tree is picked by min(len - 2, 3)).
       for (; l <= maxLen && l < 5; l++) {
-        p = flags + matchLenPrices[lenRow + l]! + coder.distancePrice(distance, l);
-        const to = cur + l;
-        if (p < price[to]!) {
-          price[to] = p;
-          prev[to] = cur;
-          lenTo[to] = l;
-          distTo[to] = distance;
-        }
+        this.offer(cur, l, distance, flags + matchLenPrices[lenRow + l]! + coder.distancePrice(distance, l));
       }
       if (l > maxLen) continue;
       const distPrice = flags + coder.distancePrice(distance, 5);
       for (; l <= maxLen; l++) {
-        p = distPrice + matchLenPrices[lenRow + l]!;
-        const to = cur + l;
-        if (p < price[to]!) {
-          price[to] = p;
-          prev[to] = cur;
-          lenTo[to] = l;
-          distTo[to] = distance;
-        }
+        this.offer(cur, l, distance, distPrice + matchLenPrices[lenRow + l]!);
       }
     }
     return end;
+  }
+
+  /** Makes `len` bytes at `distance` from node `cur` the best way to node cur + len if `p` beats its price. */
+  private offer(cur: number, len: number, distance: number, p: number): void {
+    const to = cur + len;
+    if (p < this.price[to]!) {
+      this.price[to] = p;
+      this.prev[to] = cur;
+      this.lenTo[to] = len;
+      this.distTo[to] = distance;
+    }
   }
 
   /** The LZMA state and reps after the best path to node `cur` (from its predecessor's). */
