@@ -31,6 +31,15 @@ export function longestRep(mf: MatchFinder, reps: Int32Array, i: number, limit: 
   }
 }
 
+/**
+ * The one-byte decision at buffer index `i`: a short rep (four flag bits instead of nine) when the byte
+ * equals the one at rep0, else a literal. Returns the distance to queue with length 1.
+ */
+export function oneByteDecision(mf: MatchFinder, rep0: number, i: number): number {
+  const j = i - rep0 - 1;
+  return j + mf.bufBase >= mf.streamStart && mf.buf[j] === mf.buf[i] ? rep0 : LITERAL;
+}
+
 export class FastParser {
   /** Bytes that must be buffered past the start of a plan, so every search sees a full-length window. */
   readonly lookahead = MATCH_LEN_MAX + 5;
@@ -107,12 +116,9 @@ export class FastParser {
     this.take(mainLen, mainDist);
   }
 
-  /** A literal, or a short rep when the byte equals the one at rep0 (four flag bits instead of nine). */
+  /** A literal, or a short rep when the byte equals the one at rep0. */
   private literal(i: number): void {
-    const { buf, bufBase, streamStart } = this.mf;
-    const rep0 = this.coder.reps[0]!;
-    const j = i - rep0 - 1;
-    this.queue.push(1, j + bufBase >= streamStart && buf[j] === buf[i] ? rep0 : LITERAL);
+    this.queue.push(1, oneByteDecision(this.mf, this.coder.reps[0]!, i));
   }
 
   /** A copy of `len` bytes; the positions it covers go into the match finder unsearched. */
