@@ -1,17 +1,31 @@
 /**
  * A raw image file opened read-only, with `readInto` so encoders can reuse one read buffer instead
- * of allocating one per chunk (keeps peak memory flat on multi-GiB inputs). Node cannot ask for
- * SEEK_DATA, so the whole file is one data range; encoders skip zero units as they read.
+ * of allocating one per chunk (keeps peak memory flat on multi-GiB inputs). Its data ranges are the
+ * file's data extents when the kernel can tell them (data-extents.ts: SEEK_DATA through perl, as
+ * Node cannot call it), else the whole file; encoders skip zero units as they read either way.
  */
 import * as fs from 'node:fs';
 import type { ByteRange, ReadableDisk } from '../disk/index.js';
 import { inputError } from '../errors.js';
+import { dataExtents } from './data-extents.js';
+
+export interface RawImageOptions {
+  /** Ask the kernel for the file's data extents (default true); false reads the holes too. */
+  readonly seekData?: boolean;
+}
 
 export class RawImage implements ReadableDisk {
   private fd: number | undefined;
   readonly size: number;
+  /** The data extents once asked for (undefined: unknown, read everything); null: not asked yet. */
+  private extents: ByteRange[] | undefined | null = null;
+  private readonly seekData: boolean;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: RawImageOptions = {},
+  ) {
+    this.seekData = options.seekData ?? true;
     this.fd = fs.openSync(path, 'r');
     this.size = fs.fstatSync(this.fd).size;
   }
@@ -56,7 +70,9 @@ export class RawImage implements ReadableDisk {
   }
 
   *dataRanges(): Generator<ByteRange> {
-    if (this.size > 0) yield { offset: 0, length: this.size };
+    if (this.extents === null) this.extents = this.seekData ? dataExtents(this.path, this.size) : undefined;
+    if (this.extents) yield* this.extents;
+    else if (this.size > 0) yield { offset: 0, length: this.size };
   }
 
   close(): void {
