@@ -174,7 +174,7 @@ export async function assemble(tree: FileTree, options: AssembleOptions): Promis
             await encodeDiskTo(reader!, type, out.tempPath, out.finalPath, { seed: options.seed, epoch: options.epoch, compress: options.compress, options: options.formatOptions }, progress);
           } else {
             // From the tree with the layout's fstab, without the bootloader's files: the same bytes whatever else -t asks.
-            await writeTreeOutput(rootTree, type, outs.map((o) => o.tempPath), treeSettings);
+            await writeTreeOutput(rootTree, type, outs.map((o) => o.tempPath), { ...treeSettings, onProgress: (d, t) => progress.update(d, t) });
           }
           progress.finish();
         }

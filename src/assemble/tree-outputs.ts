@@ -21,6 +21,8 @@ export interface TreeOutputSettings {
   readonly ramdiskCompression?: CpioCompression | undefined;
   readonly ramdiskLevel?: number | undefined;
   readonly onWarning: (message: string) => void;
+  /** Progress of the long ones (the compressed initramfs): (bytes done, bytes in all). */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** The input errors tree outputs would hit, raised before any output (or the disk) is written. */
@@ -50,7 +52,7 @@ export async function writeTreeOutput(tree: FileTree, type: TreeOutputType, path
     case 'ramdisk': {
       const compression = s.ramdiskCompression ?? 'gzip';
       const level = s.ramdiskLevel ?? (compression === 'gzip' ? RAMDISK_GZIP_LEVEL : undefined);
-      const r = await writeRamdiskTo(tree, paths[0]!, paths[1]!, { epoch: s.epoch, compression, ...(level !== undefined ? { level } : {}) });
+      const r = await writeRamdiskTo(tree, paths[0]!, paths[1]!, { epoch: s.epoch, compression, ...(level !== undefined ? { level } : {}), ...(s.onProgress ? { onProgress: s.onProgress } : {}) });
       if (r.droppedXattrs.length > 0) {
         const shown = r.droppedXattrs.slice(0, 3).map((n) => (n.startsWith('/') ? n : `/${n}`));
         s.onWarning(

@@ -39,6 +39,11 @@ export interface WriteCpioOptions {
   level?: number;
   /** Replace an existing output file (path output only). */
   force?: boolean;
+  /**
+   * Called as member data goes out: (bytes of data so far, bytes of data in all). Compressing a
+   * distribution tree at xz/zstd's high levels takes minutes: the CLI shows this as progress.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface WriteCpioResult {
@@ -133,8 +138,11 @@ export function* cpioChunks(tree: FileTree, options: WriteCpioOptions = {}, resu
     result.cpioBytes += bytes.length;
     return bytes;
   };
+  const members = planMembers(tree);
+  const total = members.reduce((sum, m) => sum + dataSize(m), 0);
+  let done = 0;
   try {
-    for (const member of planMembers(tree)) {
+    for (const member of members) {
       if (member.inode.xattrs.size > 0 && member.carriesData) result.droppedXattrs.push(member.name === '.' ? '/' : `/${member.name}`);
       yield emit(encodeHeaderFor(member, counts.get(member.inode) ?? 1, options));
       const size = dataSize(member);
@@ -148,6 +156,8 @@ export function* cpioChunks(tree: FileTree, options: WriteCpioOptions = {}, resu
         const body = member.inode.body!;
         for (let at = 0; at < size; at += CHUNK) yield emit(reader.read(body, at, Math.min(CHUNK, size - at)));
       }
+      done += size;
+      options.onProgress?.(done, total);
       yield emit(PADDING[paddingAfter(size)]!);
       result.members++;
     }

@@ -117,6 +117,19 @@ describe('newc writer: structure', () => {
   });
 });
 
+describe('newc writer: progress', () => {
+  test('onProgress reports the member data written so far, never going back, ending at the total (data carried once per hard-link group)', () => {
+    const calls: [number, number][] = [];
+    concat(cpioChunks(sampleTree(false), { onProgress: (done, total) => calls.push([done, total]) }));
+    // ping (5, once for its three names) + big/blob + odd (3) + ünïcode (1) + the two symlink targets.
+    const total = 5 + bigBytes().length + 3 + 1 + 'usr/lib'.length + '/bin/ping'.length;
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every(([, t]) => t === total)).toBe(true);
+    expect(calls.every(([d], i) => i === 0 || d >= calls[i - 1]![0])).toBe(true);
+    expect(calls[calls.length - 1]![0]).toBe(total);
+  });
+});
+
 describe.runIf(haveTools('xz', 'cpio'))('xz-compressed archive (our encoder) checked by xz-utils and GNU cpio', () => {
   test('xz -t passes, the check is CRC32 (as the kernel wants), and xz -dc | cpio -it lists every member', async () => {
     const dir = useTmp();
