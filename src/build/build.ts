@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { assemble, type AssembleResult, type OutputType } from '../assemble/index.js';
 import { failure, inputError } from '../errors.js';
-import { parseLayout, presetLayout, type Layout } from '../layout/index.js';
+import { layoutFromEnv, parseLayout, presetLayout, type Layout } from '../layout/index.js';
 import type { Progress } from '../progress.js';
 import { readRootfs } from '../tar/index.js';
 import {
@@ -118,15 +118,8 @@ class OutputTail {
 
 /** The layout: DIB_BLOCK_DEVICE_CONFIG, else the last element's block-device-default.yaml, else mbr. */
 export function buildLayout(plan: ElementsPlan, env: NodeJS.ProcessEnv): Layout {
-  const config = env['DIB_BLOCK_DEVICE_CONFIG'];
-  if (config !== undefined && config.trim() !== '') {
-    if (config.startsWith('file://')) {
-      const file = config.slice('file://'.length);
-      if (!existsSync(file)) throw inputError(`DIB_BLOCK_DEVICE_CONFIG=${config}: no such file`, 'point it at a block-device YAML file');
-      return parseLayout(readFileSync(file, 'utf8'), file);
-    }
-    return parseLayout(config, 'DIB_BLOCK_DEVICE_CONFIG');
-  }
+  const fromEnv = layoutFromEnv(env);
+  if (fromEnv) return fromEnv;
   const withDefault = plan.expansion.elements.filter((e) => existsSync(join(e.path, 'block-device-default.yaml')));
   const last = withDefault[withDefault.length - 1];
   if (last) {

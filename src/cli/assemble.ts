@@ -11,7 +11,7 @@ import { assemble, OUTPUT_TYPES, TREE_TYPES, parseOutputTypes, type AssembleResu
 import { inputError } from '../errors.js';
 import { BOOT_ROUTES } from '../boot/index.js';
 import { parseOptionList } from '../formats/index.js';
-import { isPresetName, parseLayout, presetLayout, type Layout } from '../layout/index.js';
+import { isPresetName, layoutFromEnv, parseLayout, presetLayout, type Layout } from '../layout/index.js';
 import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
 import { readRootfs, type Rootfs } from '../tar/index.js';
@@ -55,18 +55,7 @@ export const BOOTLOADERS: readonly BootloaderChoice[] = BOOT_ROUTES;
  * or inline YAML, as DIB reads it), else the mbr preset.
  */
 export function loadLayout(spec: string | undefined, env: NodeJS.ProcessEnv = process.env): Layout {
-  if (spec === undefined) {
-    const config = env['DIB_BLOCK_DEVICE_CONFIG'];
-    if (config !== undefined && config.trim() !== '') {
-      if (config.startsWith('file://')) {
-        const file = config.slice('file://'.length);
-        if (!existsSync(file)) throw inputError(`DIB_BLOCK_DEVICE_CONFIG=${config}: no such file`, 'point it at a block-device YAML file');
-        return parseLayout(readFileSync(file, 'utf8'), file);
-      }
-      return parseLayout(config, 'DIB_BLOCK_DEVICE_CONFIG');
-    }
-    return presetLayout('mbr');
-  }
+  if (spec === undefined) return layoutFromEnv(env) ?? presetLayout('mbr');
   if (isPresetName(spec)) return presetLayout(spec);
   if (!existsSync(spec)) throw inputError(`--block-device ${spec}: neither a preset (mbr, gpt, efi, none) nor a YAML file`, 'name a preset or an existing file');
   return parseLayout(readFileSync(spec, 'utf8'), spec);

@@ -2,6 +2,7 @@
  * DIB block-device layouts: YAML (tree or graph form) or presets → a validated graph → a disk plan.
  */
 export { parseLayout, presetLayout, validateConfig, type Layout } from './parse.js';
+export { layoutFromEnv } from './env.js';
 export { PRESETS, isPresetName, type PresetName } from './presets.js';
 export { configTreeToGraph, toDibGraph, type GraphEntry, type ConfigValues } from './tree.js';
 export {
