@@ -23,6 +23,17 @@ function digestOf(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
+/** A `put(bytes)` that stores a blob in the layout's blobs/sha256 (created) and returns its descriptor part. */
+function blobStore(layout: string): (bytes: Uint8Array) => { digest: string; size: number } {
+  const blobs = join(layout, 'blobs', 'sha256');
+  fs.mkdirSync(blobs, { recursive: true });
+  return (bytes) => {
+    const d = digestOf(bytes);
+    fs.writeFileSync(join(blobs, d.slice(7)), bytes);
+    return { digest: d, size: bytes.length };
+  };
+}
+
 async function expectInputError(p: Promise<unknown>, message: RegExp): Promise<void> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(TsdibError);
@@ -52,13 +63,7 @@ async function handMadeLayout(dir: string): Promise<{ layout: string; expected: 
   upper.addFile('top', bytesBody(Buffer.from('top')), { mtime: t });
 
   const layout = join(dir, 'layout');
-  const blobs = join(layout, 'blobs', 'sha256');
-  fs.mkdirSync(blobs, { recursive: true });
-  const put = (bytes: Uint8Array) => {
-    const d = digestOf(bytes);
-    fs.writeFileSync(join(blobs, d.slice(7)), bytes);
-    return { digest: d, size: bytes.length };
-  };
+  const put = blobStore(layout);
   await writeTar(lower, join(dir, 'l1.tar'), { epoch: EPOCH });
   await writeTar(upper, join(dir, 'l2.tar'), { epoch: EPOCH });
   const l1 = fs.readFileSync(join(dir, 'l1.tar'));
@@ -160,13 +165,7 @@ describe('container image → FileTree', () => {
   test('a multi-platform index: linux/amd64 by default, another architecture when asked, a clear error when none fits', async () => {
     const dir = tmp();
     const layout = join(dir, 'multi');
-    const blobs = join(layout, 'blobs', 'sha256');
-    fs.mkdirSync(blobs, { recursive: true });
-    const put = (bytes: Uint8Array) => {
-      const d = digestOf(bytes);
-      fs.writeFileSync(join(blobs, d.slice(7)), bytes);
-      return { digest: d, size: bytes.length };
-    };
+    const put = blobStore(layout);
     const platformManifest = async (arch: string) => {
       const tree = new FileTree();
       tree.addFile('arch', bytesBody(Buffer.from(arch)));
