@@ -3,7 +3,7 @@
  * files. Writers call `readBody` chunk by chunk and never hold a whole body.
  */
 import * as fs from 'node:fs';
-import type { Body, BodySegment } from './types.js';
+import type { Body, BodySegment, BodySource } from './types.js';
 
 const MAX_OPEN_FILES = 64;
 
@@ -17,6 +17,25 @@ function readFullyInto(fd: number, position: number, target: Uint8Array): void {
   }
   // A source cut short (changed since it was listed): zeros, never what the buffer held before.
   if (done < target.length) target.fill(0, done);
+}
+
+/** A run of data inside a range of a body: `length` bytes at `at` in the range, from `from` in `source`. */
+export interface BodyPiece {
+  readonly at: number;
+  readonly length: number;
+  readonly source: BodySource;
+  readonly from: number;
+}
+
+/** The runs of data in [offset, offset + length) of `body`, in order; the rest of the range is holes. */
+export function* bodyPieces(body: Body, offset: number, length: number): Generator<BodyPiece> {
+  const end = offset + length;
+  for (const seg of body.segments) {
+    const s = Math.max(seg.offset, offset);
+    const e = Math.min(seg.offset + seg.length, end);
+    if (e <= s) continue;
+    yield { at: s - offset, length: e - s, source: seg.source, from: seg.source.offset + (s - seg.offset) };
+  }
 }
 
 export class BodyReader {
@@ -34,16 +53,10 @@ export class BodyReader {
    * buffer, so nothing is allocated per file). `target` must hold zeros where the body has holes.
    */
   readInto(body: Body, offset: number, target: Uint8Array): void {
-    const end = offset + target.length;
-    for (const seg of body.segments) {
-      const s = Math.max(seg.offset, offset);
-      const e = Math.min(seg.offset + seg.length, end);
-      if (e <= s) continue;
-      const into = target.subarray(s - offset, e - offset);
-      const source = seg.source;
-      const from = source.offset + (s - seg.offset);
-      if ('bytes' in source) into.set(source.bytes.subarray(from, from + (e - s)));
-      else readFullyInto(this.fdFor(source.path), from, into);
+    for (const p of bodyPieces(body, offset, target.length)) {
+      const into = target.subarray(p.at, p.at + p.length);
+      if ('bytes' in p.source) into.set(p.source.bytes.subarray(p.from, p.from + p.length));
+      else readFullyInto(this.fdFor(p.source.path), p.from, into);
     }
   }
 

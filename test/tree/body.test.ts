@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { BodyReader, bytesBody, hostFileBody } from '../../src/tree/body.js';
+import { BodyReader, bodyPieces, bytesBody, hostFileBody } from '../../src/tree/body.js';
 import type { Body } from '../../src/tree/types.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
@@ -39,4 +39,21 @@ test('bytesBody and hostFileBody describe whole contents; empty ones have no seg
   expect(Buffer.from(reader.read(hostFileBody(p, 3), 0, 3)).toString()).toBe('abc');
   expect(Buffer.from(reader.read(bytesBody(Buffer.from('xyz')), 1, 2)).toString()).toBe('yz');
   reader.close();
+});
+
+test('bodyPieces: the data runs inside a range, clipped to it, with where each comes from; holes give none', () => {
+  const bytes = new Uint8Array(10);
+  const body: Body = {
+    size: 100,
+    segments: [
+      { offset: 10, length: 20, source: { path: '/src', offset: 1000 } },
+      { offset: 50, length: 10, source: { bytes, offset: 0 } },
+    ],
+  };
+  expect([...bodyPieces(body, 15, 40)]).toEqual([
+    { at: 0, length: 15, source: { path: '/src', offset: 1000 }, from: 1005 },
+    { at: 35, length: 5, source: { bytes, offset: 0 }, from: 0 },
+  ]);
+  expect([...bodyPieces(body, 30, 20)]).toEqual([]); // a hole between the segments
+  expect([...bodyPieces(body, 0, 100)].map((p) => [p.at, p.length, p.from])).toEqual([[10, 20, 1000], [50, 10, 0]]);
 });

@@ -3,7 +3,7 @@
  * one reusable buffer and reach the Disk as a few large writes instead of one per file or block.
  */
 import { backingFile, type Disk, type FileDisk } from '../../disk/index.js';
-import type { BodyReader } from '../../tree/body.js';
+import { bodyPieces, type BodyReader } from '../../tree/body.js';
 import type { Body } from '../../tree/types.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -110,15 +110,10 @@ export class BlockWriter {
         this.reader!.readInto(p.body, p.offset, target);
         continue;
       }
-      const end = p.offset + p.length;
-      for (const seg of p.body.segments) {
-        const s = Math.max(seg.offset, p.offset);
-        const e = Math.min(seg.offset + seg.length, end);
-        if (e <= s) continue;
-        const source = seg.source;
-        const from = source.offset + (s - seg.offset);
+      for (const piece of bodyPieces(p.body, p.offset, p.length)) {
+        const source = piece.source;
         if ('bytes' in source) {
-          target.set(source.bytes.subarray(from, from + (e - s)), s - p.offset);
+          target.set(source.bytes.subarray(piece.from, piece.from + piece.length), piece.at);
           continue;
         }
         let n = index.get(source.path);
@@ -126,7 +121,7 @@ export class BlockWriter {
           n = sources.push(source.path) - 1;
           index.set(source.path, n);
         }
-        fills.push(n, from, p.at + (s - p.offset), e - s);
+        fills.push(n, piece.from, p.at + piece.at, piece.length);
       }
     }
     this.pending = [];
