@@ -19,8 +19,6 @@ import * as fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import { createXzCompressStream } from '../../compress/xz/index.js';
-import { createZstdCompressStream } from '../../compress/zstd/index.js';
 import { inputError } from '../../errors.js';
 import { AtomicOutput } from '../../output.js';
 import { BodyReader } from '../../tree/body.js';
@@ -201,25 +199,27 @@ function emptyResult(): WriteCpioResult {
 
 /**
  * The compressing transform for `compression`, or undefined for none. xz and zstd are our own encoders
- * (src/compress), so the bytes are the same on every Node.js version (Node's own zstd would differ).
+ * (src/compress), so the bytes are the same on every Node.js version (Node's own zstd would differ);
+ * they are loaded only when asked for, so commands that write no ramdisk do not pay for them at start-up.
  */
-export function compressorFor(compression: CpioCompression, level?: number): NodeJS.ReadWriteStream | undefined {
+export async function compressorFor(compression: CpioCompression, level?: number): Promise<NodeJS.ReadWriteStream | undefined> {
+  const options = level !== undefined ? { level } : {};
   switch (compression) {
     case 'none':
       return undefined;
     case 'gzip':
       return zlib.createGzip({ level: level ?? 9 });
     case 'zstd':
-      return createZstdCompressStream(level !== undefined ? { level } : {});
+      return (await import('../../compress/zstd/index.js')).createZstdCompressStream(options);
     case 'xz':
-      return createXzCompressStream(level !== undefined ? { level } : {});
+      return (await import('../../compress/xz/index.js')).createXzCompressStream(options);
   }
 }
 
 /** Writes `tree` as a (compressed) newc archive to a path, atomically, or to a stream. */
 export async function writeCpio(tree: FileTree, out: string | Writable, options: WriteCpioOptions = {}): Promise<WriteCpioResult> {
   const result = emptyResult();
-  const compressor = compressorFor(options.compression ?? 'gzip', options.level);
+  const compressor = await compressorFor(options.compression ?? 'gzip', options.level);
   const source = Readable.from(coalesce(cpioChunks(tree, options, result), BATCH), { objectMode: false });
   if (typeof out !== 'string') {
     if (compressor) await pipeline(source, compressor, out, { end: false });
