@@ -18,7 +18,7 @@ import { readRootfs, type Rootfs } from '../tar/index.js';
 import { FileTree } from '../tree/index.js';
 import { expandContainerInputs, renameLayers, type ExpandedInputs } from '../assemble/container-input.js';
 import { findKernel } from '../boot/index.js';
-import type { CpioCompression } from '../fs/cpio/index.js';
+import { CPIO_COMPRESSIONS, type CpioCompression } from '../fs/cpio/index.js';
 import { kernelAdvice, requireImageKernel } from '../oci/index.js';
 import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
@@ -128,7 +128,7 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       .option('force', { type: 'boolean', describe: 'Overwrite existing outputs' })
       .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
       .option('docker-target', { type: 'string', describe: 'repository[:tag] of the -t docker image (required there, as in DIB) and of -t oci' })
-      .option('ramdisk-compression', { type: 'string', choices: ['gzip', 'xz', 'zstd', 'none'] as const, default: 'gzip', describe: 'Compression of NAME.initramfs (-t ramdisk); xz and zstd need a kernel built with CONFIG_RD_XZ / CONFIG_RD_ZSTD (Debian\'s is)' })
+      .option('ramdisk-compression', { type: 'string', choices: CPIO_COMPRESSIONS, default: 'gzip', describe: 'Compression of NAME.initramfs (-t ramdisk); xz and zstd need a kernel built with CONFIG_RD_XZ / CONFIG_RD_ZSTD (Debian\'s is)' })
       .option('ramdisk-level', { type: 'number', describe: 'Compression level of NAME.initramfs: gzip 0-9, xz 0-9, zstd 1-22 [default: gzip 6, xz 6, zstd 19]' })
       .example('$0 assemble rootfs.tar.zst -o disk', 'disk.qcow2: one MBR partition (ext4, label cloudimg-rootfs), sized to the content')
       .example('$0 assemble rootfs.tar --block-device efi -t qcow2,raw --checksum -o disk', 'ESP (FAT32, /boot/efi) + BIOS boot + root on GPT; disk.qcow2, disk.raw and their .sha256/.md5')

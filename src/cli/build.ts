@@ -10,7 +10,7 @@ import { inputError } from '../errors.js';
 import { removePendingTemps } from '../output.js';
 import { startProgress } from '../progress.js';
 import { formatSize, parseImageSize, parseSize } from '../size.js';
-import type { CpioCompression } from '../fs/cpio/index.js';
+import { CPIO_COMPRESSIONS, type CpioCompression } from '../fs/cpio/index.js';
 import { checkRamdiskLevel, splitOutputArgs } from './assemble.js';
 import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
@@ -67,7 +67,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Image name (writes NAME.<type>) [default: image]; -o key=value passes encoder options' })
       .option('type', { alias: 't', type: 'string', describe: `Image types, comma-separated: ${OUTPUT_TYPES.join(', ')} [default: $IMAGE_TYPES, else qcow2]` })
       .option('ramdisk', { type: 'boolean', describe: 'Like DIB\'s ramdisk-image-create: NAME.initramfs + NAME.kernel (means -t ramdisk unless -t is given); the tree needs an executable /init and a /boot/vmlinuz-*' })
-      .option('ramdisk-compression', { type: 'string', choices: ['gzip', 'xz', 'zstd', 'none'] as const, default: 'gzip', describe: 'Compression of NAME.initramfs, as tsdib assemble takes it' })
+      .option('ramdisk-compression', { type: 'string', choices: CPIO_COMPRESSIONS, default: 'gzip', describe: 'Compression of NAME.initramfs, as tsdib assemble takes it' })
       .option('ramdisk-level', { type: 'number', describe: 'Its level: gzip 0-9, xz 0-9, zstd 1-22 [default: gzip 6, xz 6, zstd 19]' })
       .option('arch', { alias: 'a', type: 'string', describe: 'Target architecture (DIB names: amd64, arm64 ...) [default: $ARCH, else the host]' })
       .option('x', { type: 'boolean', count: true, describe: 'Trace scripts (DIB_DEBUG_TRACE; repeat for more)' })

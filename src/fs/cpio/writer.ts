@@ -26,7 +26,9 @@ import type { FileTree } from '../../tree/tree.js';
 import { MODE_TYPE_BITS, type Inode } from '../../tree/types.js';
 import { FIELD_MAX, encodeNewcHeader, encodeTrailer, paddingAfter, type NewcFields } from './header.js';
 
-export type CpioCompression = 'none' | 'gzip' | 'zstd' | 'xz';
+/** What an initramfs can be compressed with (the CLI's --ramdisk-compression choices). */
+export const CPIO_COMPRESSIONS = ['gzip', 'xz', 'zstd', 'none'] as const;
+export type CpioCompression = (typeof CPIO_COMPRESSIONS)[number];
 
 export interface WriteCpioOptions {
   /** Clamp every mtime to at most this (seconds since the epoch; SOURCE_DATE_EPOCH). */
