@@ -124,10 +124,11 @@ export function* readArchive(file: ArchiveFile, displayName: string): Generator<
         pending = undefined;
         break;
       case 'L':
-        pending.longName = cString(readMetadata(file, dataOffset, header.size, loc));
+        // Copied: the bytes read are valid only until the next read (ArchiveFile.read).
+        pending.longName = cString(readMetadata(file, dataOffset, header.size, loc)).slice();
         break;
       case 'K':
-        pending.longLink = cString(readMetadata(file, dataOffset, header.size, loc));
+        pending.longLink = cString(readMetadata(file, dataOffset, header.size, loc)).slice();
         break;
       case 'V': // volume label: not a file
         pending = undefined;

@@ -17,6 +17,12 @@ export class ArchiveFile {
   private readonly fd: number;
   readonly size: number;
   private window: Uint8Array = new Uint8Array(0);
+  /**
+   * The one buffer every window is read into: allocating a new one per window (hundreds of
+   * kilobytes, a few thousand times on a rootfs) kept the garbage collector busy for longer than
+   * the reads took.
+   */
+  private windowBuffer: Uint8Array | undefined;
   private windowStart = 0;
   private span = MIN_WINDOW;
 
@@ -27,8 +33,7 @@ export class ArchiveFile {
 
   /**
    * The bytes [offset, offset + length), or undefined when the file ends first (a truncated archive).
-   * A read-only view: valid for as long as the caller keeps it (a window is replaced, never
-   * overwritten), but copy what is kept long, or it pins the whole window.
+   * A read-only view, valid until the next read (windows reuse one buffer): copy what is kept.
    */
   read(offset: number, length: number): Uint8Array | undefined {
     if (offset + length > this.size) return undefined;
@@ -37,7 +42,8 @@ export class ArchiveFile {
     if (offset < this.windowStart || offset + length > windowEnd) {
       const nearEnd = offset >= this.windowStart && offset <= windowEnd + this.span;
       this.span = nearEnd ? Math.min(this.span * 2, MAX_WINDOW) : MIN_WINDOW;
-      this.window = this.readDirect(offset, Math.min(Math.max(this.span, length), this.size - offset));
+      this.windowBuffer ??= new Uint8Array(MAX_WINDOW);
+      this.window = this.readInto(this.windowBuffer.subarray(0, Math.min(Math.max(this.span, length), this.size - offset)), offset);
       this.windowStart = offset;
     }
     return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
@@ -50,7 +56,12 @@ export class ArchiveFile {
   private readDirect(offset: number, length: number): Uint8Array {
     // Not zeroed first: the read fills it (and a short read, a file cut meanwhile, is zeroed below).
     const unzeroed = Buffer.allocUnsafeSlow(length);
-    const out = new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, length);
+    return this.readInto(new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, length), offset);
+  }
+
+  /** Fills `out` from `offset` (zeros past the end of the file); returns it. */
+  private readInto(out: Uint8Array, offset: number): Uint8Array {
+    const length = out.length;
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, out, done, length - done, offset + done);
