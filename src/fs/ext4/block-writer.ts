@@ -39,7 +39,13 @@ export class BlockWriter {
     if (backing) {
       this.file = backing.file;
       this.fileOffset = backing.offset;
-      this.behind = new WriteBehind(backing.file.descriptor, backing.file.path, BUFFER_BYTES, !backing.file.scratch);
+      const final = !backing.file.scratch;
+      // Direct writes only where every write is 4 KiB-aligned in the file (see WriteBehindOptions).
+      const aligned = blockSize % 4096 === 0 && backing.offset % 4096 === 0;
+      this.behind = new WriteBehind(backing.file.descriptor, backing.file.path, BUFFER_BYTES, {
+        earlyWriteback: final,
+        direct: final && aligned ? { fileSize: backing.file.size } : undefined,
+      });
     }
     this.buffer = this.behind ? this.behind.buffer : new Uint8Array(BUFFER_BYTES);
   }

@@ -7,16 +7,26 @@
  * postMessage (with the list of reads that complete it) and waits (Atomics.wait) only when it needs
  * that buffer again, or at drain().
  *
+ * For an output that must reach the disk anyway, buffers go out with O_DIRECT (Linux, where the
+ * filesystem takes it), asynchronously on libuv's pool so the worker reads the next buffer meanwhile:
+ * no copy into the page cache and no writeback left for the final fsync. Measured on a Debian rootfs
+ * (670 MiB): system CPU 0.9 s → 0.33 s, and wall time steadier, since buffered writeback on a virtual
+ * disk swings by ±0.3 s between runs. mke2fs has the same as an option (-D).
+ *
  * Only for a FileDisk (it exposes its descriptor and takes note of what was written for it); the
  * bytes reach the file in the same places as with synchronous reads and writes, so output is unchanged.
  */
+import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { failure } from '../../errors.js';
 
 /** Slot states in the control array. */
 const IDLE = 0;
+/** Handed to the worker, which has not finished reading its file data yet. */
 const BUSY = 1;
 const FAILED = 2;
+/** Read and on its way to the disk (a direct write in flight): the worker is free for the next one. */
+const WRITING = 3;
 /** Control words after the slots: the length of the UTF-8 error message in ERROR_BYTES. */
 const ERROR_BYTES = 1024;
 /**
@@ -29,6 +39,14 @@ const EARLY_WRITEBACK_BYTES = 64 * 1024 * 1024;
 const MAX_OPEN_SOURCES = 64;
 /** Numbers per queued read: source index, source offset, buffer offset, length. */
 const FILL_FIELDS = 4;
+/** open(2)'s O_DIRECT where Node exposes it (Linux; macOS has none). */
+const O_DIRECT: number | undefined = (fs.constants as Record<string, number | undefined>).O_DIRECT;
+/**
+ * Direct writes need buffer addresses, file offsets and lengths aligned to the device's logical block
+ * size (512 or 4096). We cannot choose where an ArrayBuffer's memory lies, so each buffer gets this
+ * much slack and is used from the first offset at which the kernel accepts a direct write.
+ */
+const DIRECT_ALIGN = 4096;
 
 // Runs in the worker (CommonJS, evaluated from this string: no file to find next to the module,
 // which lives in src/ under tests and in dist/ when built).
@@ -36,11 +54,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const control = new Int32Array(workerData.control);
-const buffers = workerData.buffers.map((b) => new Uint8Array(b));
+const buffers = workerData.buffers.map((b, i) => new Uint8Array(b, workerData.offsets[i], workerData.bufferBytes));
 const error = new Uint8Array(workerData.error);
 const open = new Map();
 let unsynced = 0;
 let syncing = false;
+let directFd = workerData.directFd;
 function sourceFd(path) {
   let fd = open.get(path);
   if (fd !== undefined) return fd;
@@ -67,56 +86,102 @@ function fill(buffer, fills, sources) {
     if (done < length) buffer.fill(0, at + done, at + length);
   }
 }
-parentPort.on('message', ({ slot, length, position, fills, sources }) => {
-  try {
-    fill(buffers[slot], fills, sources);
-    let done = 0;
-    while (done < length) done += fs.writeSync(workerData.fd, buffers[slot], done, length - done, position + done);
-    unsynced += length;
-    if (workerData.earlyWriteback && unsynced >= ${EARLY_WRITEBACK_BYTES} && !syncing) {
-      syncing = true;
-      unsynced = 0;
-      fs.fdatasync(workerData.fd, () => { syncing = false; });
-    }
-    Atomics.store(control, slot, ${IDLE});
-  } catch (e) {
+function writeBuffered(buffer, length, position) {
+  let done = 0;
+  while (done < length) done += fs.writeSync(workerData.fd, buffer, done, length - done, position + done);
+  unsynced += length;
+  if (workerData.earlyWriteback && unsynced >= ${EARLY_WRITEBACK_BYTES} && !syncing) {
+    syncing = true;
+    unsynced = 0;
+    fs.fdatasync(workerData.fd, () => { syncing = false; });
+  }
+}
+function finish(slot, e) {
+  if (e === undefined) Atomics.store(control, slot, ${IDLE});
+  else {
     const text = new TextEncoder().encode(String(e && e.message)).subarray(0, ${ERROR_BYTES});
     error.set(text);
     Atomics.store(control, workerData.slots, text.length);
     Atomics.store(control, slot, ${FAILED});
   }
   Atomics.notify(control, slot);
+}
+// A direct write goes to libuv's thread pool, so the next buffer fills while the disk takes this one.
+// The first EINVAL (an alignment the kernel wants and we do not meet) sends this buffer and every
+// later one through the page cache instead.
+function writeDirect(slot, length, position, done) {
+  Atomics.store(control, slot, ${WRITING});
+  fs.write(directFd, buffers[slot], done, length - done, position + done, (e, n) => {
+    try {
+      if (e && e.code === 'EINVAL') {
+        directFd = undefined;
+        writeBuffered(buffers[slot], length, position);
+      } else if (e) throw e;
+      else if (done + n < length) return writeDirect(slot, length, position, done + n);
+      finish(slot);
+    } catch (e) {
+      finish(slot, e);
+    }
+  });
+}
+parentPort.on('message', ({ slot, length, position, fills, sources }) => {
+  try {
+    fill(buffers[slot], fills, sources);
+    if (directFd !== undefined && length % ${DIRECT_ALIGN} === 0 && position % ${DIRECT_ALIGN} === 0) return writeDirect(slot, length, position, 0);
+    writeBuffered(buffers[slot], length, position);
+    finish(slot);
+  } catch (e) {
+    finish(slot, e);
+  }
 });
 `;
 
 const NO_FILLS = new Float64Array(0);
+
+/** How the WriteBehind writes: see its constructor. */
+export interface WriteBehindOptions {
+  /** Start writeback every EARLY_WRITEBACK_BYTES (a file that must reach the disk anyway, not a scratch file). */
+  earlyWriteback?: boolean;
+  /**
+   * Write with O_DIRECT where the kernel allows it: the data goes from our buffers to the disk
+   * without a page-cache copy, and never waits in the final fsync (like mke2fs -D). Only for a
+   * file that must reach the disk and whose writes are 4 KiB-aligned; the file's size is needed to
+   * probe past its end. Falls back to ordinary writes wherever the kernel refuses.
+   */
+  direct?: { fileSize: number };
+  slots?: number;
+}
 
 export class WriteBehind {
   private readonly worker: Worker;
   private readonly control: Int32Array;
   private readonly buffers: Uint8Array[];
   private readonly errorText: Uint8Array;
+  private readonly slots: number;
+  private readonly directFd: number | undefined;
   private current = 0;
   private closed = false;
 
-  /**
-   * `slots` buffers of `bufferBytes` each, writing to the open descriptor `fd` of `path`;
-   * `earlyWriteback` for a file that must reach the disk anyway (not for a scratch file).
-   */
+  /** `slots` buffers (3 by default) of `bufferBytes` each, writing to the open descriptor `fd` of `path`. */
   constructor(
     private readonly fd: number,
     private readonly path: string,
     bufferBytes: number,
-    earlyWriteback = true,
-    private readonly slots = 3,
+    options: WriteBehindOptions = {},
   ) {
-    const shared = Array.from({ length: slots }, () => new SharedArrayBuffer(bufferBytes));
-    const control = new SharedArrayBuffer(4 * (slots + 1));
+    this.slots = options.slots ?? 3;
+    const slack = options.direct ? DIRECT_ALIGN : 0;
+    const shared = Array.from({ length: this.slots }, () => new SharedArrayBuffer(bufferBytes + slack));
+    const direct = options.direct ? openDirect(path, options.direct.fileSize, shared) : undefined;
+    this.directFd = direct?.fd;
+    const offsets = direct?.offsets ?? shared.map(() => 0);
+    const control = new SharedArrayBuffer(4 * (this.slots + 1));
     const error = new SharedArrayBuffer(ERROR_BYTES);
     this.control = new Int32Array(control);
-    this.buffers = shared.map((b) => new Uint8Array(b));
+    this.buffers = shared.map((b, i) => new Uint8Array(b, offsets[i], bufferBytes));
     this.errorText = new Uint8Array(error);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, control, buffers: shared, error, slots, earlyWriteback } });
+    const workerData = { fd, directFd: this.directFd, control, buffers: shared, offsets, bufferBytes, error, slots: this.slots, earlyWriteback: options.earlyWriteback ?? true };
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     // Never keeps the process alive; close() ends it.
     this.worker.unref();
   }
@@ -141,7 +206,10 @@ export class WriteBehind {
     return this.buffer;
   }
 
-  /** True while the worker still has another buffer than the one being filled to read or write. */
+  /**
+   * True while the worker still has another buffer than the one being filled to read (or to write:
+   * without direct writes it writes through the page cache itself).
+   */
   get backlogged(): boolean {
     for (let s = 0; s < this.slots; s++) if (s !== this.current && Atomics.load(this.control, s) === BUSY) return true;
     return false;
@@ -160,6 +228,8 @@ export class WriteBehind {
     } finally {
       this.closed = true;
       void this.worker.terminate();
+      // Every write is done (or failed): nothing uses the direct descriptor any more.
+      if (this.directFd !== undefined) fs.closeSync(this.directFd);
     }
   }
 
@@ -167,11 +237,17 @@ export class WriteBehind {
   abandon(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.worker.terminate();
+    const directFd = this.directFd;
+    // The worker may still be writing through it: close only once the worker has stopped.
+    void this.worker.terminate().then(() => {
+      if (directFd !== undefined) fs.closeSync(directFd);
+    });
   }
 
   private waitFor(slot: number): void {
-    while (Atomics.load(this.control, slot) === BUSY) Atomics.wait(this.control, slot, BUSY);
+    for (let state = Atomics.load(this.control, slot); state === BUSY || state === WRITING; state = Atomics.load(this.control, slot)) {
+      Atomics.wait(this.control, slot, state);
+    }
     if (Atomics.load(this.control, slot) === FAILED) {
       const n = Atomics.load(this.control, this.slots);
       const message = Buffer.from(this.errorText.subarray(0, n)).toString('utf8');
@@ -180,8 +256,56 @@ export class WriteBehind {
     }
   }
 
+  /** True when aligned buffers go to the disk with O_DIRECT (see WriteBehindOptions.direct). */
+  get directWrites(): boolean {
+    return this.directFd !== undefined;
+  }
+
   /** The descriptor written to (for messages and tests). */
   get descriptor(): number {
     return this.fd;
   }
+}
+
+/**
+ * `path` opened again with O_DIRECT, and for each buffer the offset of its first address the kernel
+ * takes a direct write from: found by writing one aligned block of the (still zero) buffer past the
+ * end of the file, which is then cut back to `fileSize`. Undefined where direct I/O is unavailable
+ * (not Linux, tmpfs, a filesystem that refuses it) or no offset works: writes then go through the
+ * page cache as usual.
+ */
+export function openDirect(path: string, fileSize: number, buffers: readonly SharedArrayBuffer[]): { fd: number; offsets: number[] } | undefined {
+  if (O_DIRECT === undefined) return undefined;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_WRONLY | O_DIRECT);
+  } catch {
+    return undefined;
+  }
+  const probeAt = Math.ceil(fileSize / DIRECT_ALIGN) * DIRECT_ALIGN;
+  const offsets: number[] = [];
+  try {
+    for (const buffer of buffers) {
+      const offset = alignedOffset(fd, buffer, probeAt);
+      if (offset === undefined) break;
+      offsets.push(offset);
+    }
+  } finally {
+    fs.ftruncateSync(fd, fileSize);
+  }
+  if (offsets.length === buffers.length) return { fd, offsets };
+  fs.closeSync(fd);
+  return undefined;
+}
+
+/** The first 16-byte step into `buffer` from which a direct write of DIRECT_ALIGN bytes succeeds. */
+function alignedOffset(fd: number, buffer: SharedArrayBuffer, position: number): number | undefined {
+  for (let offset = 0; offset + DIRECT_ALIGN <= buffer.byteLength && offset < DIRECT_ALIGN; offset += 16) {
+    try {
+      if (fs.writeSync(fd, new Uint8Array(buffer, offset, DIRECT_ALIGN), 0, DIRECT_ALIGN, position) === DIRECT_ALIGN) return offset;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EINVAL') return undefined;
+    }
+  }
+  return undefined;
 }
