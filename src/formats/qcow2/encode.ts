@@ -9,7 +9,6 @@
  */
 import type { ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
-import { CompressPool } from '../compress-pool.js';
 import { roundUp } from '../scan.js';
 import { Appender } from '../sink.js';
 import type { EncodeProgress, Sink } from '../types.js';
@@ -66,7 +65,8 @@ export async function encodeQcow2(disk: ReadableDisk, sink: Sink, options: Qcow2
   const refs = new RefcountTracker();
   const out = new Appender(sink, (1 + l1Clusters) * cs);
   let l2: OpenL2 | undefined;
-  const pool = options.compress ? new CompressPool('raw-4k', options.compressionLevel, options.threads) : undefined;
+  // Loaded only for -c: the pool brings worker_threads, v8 and vm, start-up an uncompressed convert need not pay.
+  const pool = options.compress ? new (await import('../compress-pool.js')).CompressPool('raw-4k', options.compressionLevel, options.threads) : undefined;
 
   const closeL2 = () => {
     if (!l2) return;

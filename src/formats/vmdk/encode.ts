@@ -6,7 +6,6 @@
  */
 import type { ReadableDisk } from '../../disk/index.js';
 import { inputError } from '../../errors.js';
-import { CompressPool } from '../compress-pool.js';
 import { Appender } from '../sink.js';
 import type { EncodeProgress, Sink } from '../types.js';
 import { nonZeroUnits } from '../units.js';
@@ -168,7 +167,8 @@ async function encodeStreamOptimized(disk: ReadableDisk, sink: Sink, options: Vm
     out.append(gt);
     gt = new Uint8Array(GT_SECTORS * SECTOR);
   };
-  const pool = new CompressPool('zlib', options.compressionLevel, options.threads);
+  // Loaded here, not at import: every convert loads this module, few write streamOptimized.
+  const pool = new (await import('../compress-pool.js')).CompressPool('zlib', options.compressionLevel, options.threads);
   try {
     for await (const batch of nonZeroUnits(disk, GRAIN, pool)) {
       for (const u of batch.units) {
