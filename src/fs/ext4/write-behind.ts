@@ -47,6 +47,12 @@ const O_DIRECT: number | undefined = (fs.constants as Record<string, number | un
  * much slack and is used from the first offset at which the kernel accepts a direct write.
  */
 const DIRECT_ALIGN = 4096;
+/**
+ * Architectures whose pages are always 4 KiB. Elsewhere (arm64 kernels with 16 or 64 KiB pages) one page
+ * could hold blocks written directly and blocks the main thread writes through the page cache, and the
+ * kernel cannot keep such a page coherent: only whole-page separation makes mixing the two safe.
+ */
+const FOUR_KIB_PAGES = new Set<string>(['x64', 'ia32']);
 
 // Runs in the worker (CommonJS, evaluated from this string: no file to find next to the module,
 // which lives in src/ under tests and in dist/ when built).
@@ -275,7 +281,7 @@ export class WriteBehind {
  * page cache as usual.
  */
 export function openDirect(path: string, fileSize: number, buffers: readonly SharedArrayBuffer[]): { fd: number; offsets: number[] } | undefined {
-  if (O_DIRECT === undefined) return undefined;
+  if (O_DIRECT === undefined || !FOUR_KIB_PAGES.has(process.arch)) return undefined;
   let fd: number;
   try {
     fd = fs.openSync(path, fs.constants.O_WRONLY | O_DIRECT);
