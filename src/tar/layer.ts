@@ -54,16 +54,9 @@ export function whiteoutOf(path: string): Whiteout | undefined {
  * the layer.
  */
 export function applyWhiteout(tree: FileTree, w: Whiteout): void {
-  if (w.kind === 'remove') {
-    // Looked up, not created: a whiteout for a path the lower layers never had changes nothing.
-    const parts = splitPath(w.path);
-    const name = parts.pop()!;
-    const parent = tree.lookup(parts.join('/'));
-    if (parent?.type === 'dir') parent.children!.delete(name);
-    return;
-  }
-  const dir = tree.lookup(w.dir);
-  if (dir?.type === 'dir') dir.children!.clear();
+  // Looked up, not created: a whiteout for a path the lower layers never had changes nothing.
+  if (w.kind === 'remove') tree.removeIfPresent(w.path);
+  else tree.emptyDir(w.dir);
 }
 
 /** Adds one entry; `archivePath` is the host file the entry's data regions point into. */

@@ -40,14 +40,19 @@ export function splitPath(path: string, what = path): string[] {
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') throw inputError(`${what}: path contains ".."`, 'entries must stay inside the root');
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: only long names need counting.
-    if (part.length * 3 > NAME_MAX && Buffer.byteLength(part, 'utf8') > NAME_MAX) {
-      throw inputError(`${what}: name "${part.slice(0, 40)}..." is ${Buffer.byteLength(part, 'utf8')} bytes long`, `a file name may have at most ${NAME_MAX} bytes`);
-    }
+    checkComponent(part, what);
     parts.push(part);
   }
   return parts;
+}
+
+/** Refuses ".." and a component longer than NAME_MAX bytes (`what` names the entry). */
+function checkComponent(part: string, what: string): void {
+  if (part === '..') throw inputError(`${what}: path contains ".."`, 'entries must stay inside the root');
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only long names need counting.
+  if (part.length * 3 > NAME_MAX && Buffer.byteLength(part, 'utf8') > NAME_MAX) {
+    throw inputError(`${what}: name "${part.slice(0, 40)}..." is ${Buffer.byteLength(part, 'utf8')} bytes long`, `a file name may have at most ${NAME_MAX} bytes`);
+  }
 }
 
 /**
@@ -58,6 +63,12 @@ export function splitPath(path: string, what = path): string[] {
 export class FileTree {
   readonly root: Inode;
   private nextId = 1;
+  /**
+   * The directory the last path resolved to, under the text before its last "/": archives list a
+   * directory's entries one after another, so most paths skip the walk from the root. Forgotten when
+   * an existing name is replaced or removed (that could cut the directory out of the tree).
+   */
+  private lastParent: { prefix: string; dir: Inode } | undefined;
 
   constructor(readonly defaultTime: Timestamp = { sec: 0, nsec: 0 }) {
     this.root = this.newInode('dir', { mode: 0o755 });
@@ -116,7 +127,27 @@ export class FileTree {
   remove(path: string): boolean {
     const { parent, name } = this.parentOf(path);
     if (name === undefined) throw inputError('cannot remove the root directory');
+    this.lastParent = undefined;
     return parent.children!.delete(name);
+  }
+
+  /** Removes `path` if it is there (missing parents are not created); returns whether it was. */
+  removeIfPresent(path: string): boolean {
+    const parts = splitPath(path);
+    const name = parts.pop();
+    if (name === undefined) throw inputError('cannot remove the root directory');
+    const parent = this.lookup(parts.join('/'));
+    if (parent?.type !== 'dir') return false;
+    this.lastParent = undefined;
+    return parent.children!.delete(name);
+  }
+
+  /** Removes everything inside the directory at `path`, if there is one (an opaque whiteout). */
+  emptyDir(path: string): void {
+    const dir = this.lookup(path);
+    if (dir?.type !== 'dir') return;
+    this.lastParent = undefined;
+    dir.children!.clear();
   }
 
   /** Every (path, inode) in depth-first order, children sorted by name (byte order of UTF-8). Root is "/". */
@@ -181,14 +212,23 @@ export class FileTree {
   }
 
   private attach(parent: Inode, name: string, inode: Inode): Inode {
-    parent.children!.set(name, inode);
+    const children = parent.children!;
+    if (children.has(name)) this.lastParent = undefined;
+    children.set(name, inode);
     return inode;
   }
 
   /** The directory that holds `path` (created as needed) and the last component (undefined for the root). */
   private parentOf(path: string): { parent: Inode; name: string | undefined } {
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    const plainName = slash > 0 && name !== '' && name !== '.' && !name.includes('\0');
+    if (plainName && this.lastParent?.prefix.length === slash && path.startsWith(this.lastParent.prefix)) {
+      checkComponent(name, path);
+      return { parent: this.lastParent.dir, name };
+    }
     const parts = splitPath(path);
-    const name = parts.pop();
+    const last = parts.pop();
     let dir = this.root;
     for (const part of parts) {
       let next = dir.children!.get(part);
@@ -196,7 +236,9 @@ export class FileTree {
       else if (next.type !== 'dir') throw inputError(`${path}: ${part} is not a directory`);
       dir = next;
     }
-    return { parent: dir, name };
+    // Only a path whose text ends in its last component says which text names its directory.
+    if (plainName && last === name) this.lastParent = { prefix: path.slice(0, slash), dir };
+    return { parent: dir, name: last };
   }
 }
 

@@ -84,4 +84,47 @@ describe('FileTree', () => {
     tree.addFile('f', bytesBody(new Uint8Array(0)));
     expect(() => tree.addFile('f/g', bytesBody(new Uint8Array(0)))).toThrow(/f is not a directory/);
   });
+
+  // Paths that share their directory text skip the walk from the root (the last parent is remembered):
+  // these check that replacing or removing a name never leaves entries landing in a detached directory.
+  describe('consecutive paths in one directory', () => {
+    const empty = () => bytesBody(new Uint8Array(0));
+    const names = (tree: FileTree, path: string) => [...(tree.lookup(path)?.children?.keys() ?? [])].sort();
+
+    test('land in that directory, and their names are still checked', () => {
+      const tree = new FileTree();
+      for (const name of ['a', 'b', 'c']) tree.addFile(`./usr/bin/${name}`, empty());
+      expect(names(tree, 'usr/bin')).toEqual(['a', 'b', 'c']);
+      expect(() => tree.addFile('./usr/bin/..', empty())).toThrow(/path contains "\.\."/);
+      expect(() => tree.addFile(`./usr/bin/${'x'.repeat(NAME_MAX + 1)}`, empty())).toThrow(/bytes long/);
+      expect(() => tree.addFile('./usr/bin/n\0ul', empty())).toThrow(/NUL/);
+      // Another spelling of the same directory is the same directory.
+      tree.addFile('usr/bin/d', empty());
+      tree.addFile('/usr/bin/e', empty());
+      expect(names(tree, 'usr/bin')).toEqual(['a', 'b', 'c', 'd', 'e']);
+    });
+
+    test('after their directory (or one above it) is replaced by a file, the next one is refused', () => {
+      const tree = new FileTree();
+      tree.addFile('usr/bin/a', empty());
+      tree.addFile('usr', empty());
+      expect(() => tree.addFile('usr/bin/b', empty())).toThrow(/usr is not a directory/);
+    });
+
+    test('after their directory is removed or emptied, the next one recreates it in the tree', () => {
+      const tree = new FileTree();
+      tree.addFile('usr/bin/a', empty());
+      expect(tree.removeIfPresent('usr/bin')).toBe(true);
+      tree.addFile('usr/bin/b', empty());
+      expect(names(tree, 'usr/bin')).toEqual(['b']);
+      tree.emptyDir('usr');
+      tree.addFile('usr/bin/c', empty());
+      expect(names(tree, 'usr/bin')).toEqual(['c']);
+      tree.remove('usr/bin');
+      tree.addFile('usr/bin/d', empty());
+      expect(names(tree, 'usr/bin')).toEqual(['d']);
+      expect(tree.removeIfPresent('nowhere/x')).toBe(false);
+      expect(tree.lookup('nowhere')).toBeUndefined();
+    });
+  });
 });
