@@ -19,6 +19,7 @@ import { FileTree } from '../tree/index.js';
 import { expandContainerInputs, renameLayers, type ExpandedInputs } from '../assemble/container-input.js';
 import { findKernel } from '../boot/index.js';
 import { CPIO_COMPRESSIONS, type CpioCompression } from '../fs/cpio/index.js';
+import { warmUpForInputs } from '../fs/ext4/index.js';
 import { kernelAdvice, requireImageKernel } from '../oci/index.js';
 import { resolveEpoch, resolveSeed, runCommand, withQuiet, withSeed } from './common.js';
 
@@ -153,6 +154,7 @@ export const assembleCommand: CommandModule<object, AssembleArgs> = {
       const inputs = args.rootfs ?? [];
       if (inputs.length === 0 && !quiet) process.stderr.write('tsdib: no ROOTFS given: the filesystems are made empty\n');
       const expanded: ExpandedInputs = inputs.length === 0 ? { paths: [], images: [], layerNames: new Map(), cleanup: () => {} } : await expandContainerInputs(inputs, tmpdir());
+      warmUpForInputs(expanded.paths);
       const reading = startProgress('reading rootfs', { quiet });
       let rootfs: Pick<Rootfs, 'tree' | 'cleanup'>;
       try {

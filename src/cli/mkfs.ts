@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { FileDisk } from '../disk/index.js';
 import { inputError } from '../errors.js';
-import { autoSize, planExt4, writeExt4, type Ext4Options } from '../fs/ext4/index.js';
+import { autoSize, planExt4, warmUpForInputs, writeExt4, type Ext4Options } from '../fs/ext4/index.js';
 import type { FatType } from '../fs/fat/constants.js';
 import { AtomicOutput, writeAtomically } from '../output.js';
 import { startProgress, type Progress } from '../progress.js';
@@ -197,6 +197,7 @@ export const mkfsCommand: CommandModule<object, MkfsArgs> = {
       } else {
         // vfat may be made empty; ext4 needs content (an empty ext4 is `--size N` with an empty directory).
         const inputs = argv.rootfs ?? [];
+        if (argv.type === 'ext4') warmUpForInputs(inputs);
         const rootfs =
           argv.type === 'vfat' && inputs.length === 0
             ? { tree: new FileTree({ sec: epoch, nsec: 0 }), cleanup: () => {} }

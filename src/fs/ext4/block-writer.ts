@@ -5,12 +5,31 @@
 import { backingFile, type Disk, type FileDisk } from '../../disk/index.js';
 import { bodyPieces, type BodyReader } from '../../tree/body.js';
 import type { Body } from '../../tree/types.js';
-import { WriteBehind } from './write-behind.js';
+import { statSync } from 'node:fs';
+import { warmUpWriteBehind, WriteBehind } from './write-behind.js';
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Below this much data the worker thread costs more to start than it saves. */
 const WRITE_BEHIND_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Boots the write-behind's worker now (see warmUpWriteBehind) when the input files (tarballs, in any
+ * compression) hold enough bytes that the filesystem made from them will use it. Directories are not
+ * counted (their size says nothing about their content). Call before reading the inputs.
+ */
+export function warmUpForInputs(inputs: readonly string[]): void {
+  let bytes = 0;
+  for (const input of inputs) {
+    try {
+      const st = statSync(input);
+      if (st.isFile()) bytes += st.size;
+    } catch {
+      // Missing inputs are reported when they are read.
+    }
+  }
+  if (bytes >= WRITE_BEHIND_MIN_BYTES) warmUpWriteBehind();
+}
 
 export class BlockWriter {
   private buffer: Uint8Array;

@@ -4,3 +4,4 @@ export { planExt4, autoSize, type Ext4Options, type Ext4Plan } from './planner.j
 export { resolveFeatures, PROFILES, type ProfileName, type FeatureSet } from './features.js';
 export { decodeSuperblock } from './superblock.js';
 export type { Extent } from './extents.js';
+export { warmUpForInputs } from './block-writer.js';

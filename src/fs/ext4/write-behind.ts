@@ -57,15 +57,20 @@ const FOUR_KIB_PAGES = new Set<string>(['x64', 'ia32']);
 // Runs in the worker (CommonJS, evaluated from this string: no file to find next to the module,
 // which lives in src/ under tests and in dist/ when built).
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const control = new Int32Array(workerData.control);
-const buffers = workerData.buffers.map((b, i) => new Uint8Array(b, workerData.offsets[i], workerData.bufferBytes));
-const error = new Uint8Array(workerData.error);
+// Set by the first message: the worker may be started before its file is known (warmUpWriteBehind).
+let workerData, control, buffers, error, directFd;
+function init(data) {
+  workerData = data;
+  control = new Int32Array(data.control);
+  buffers = data.buffers.map((b, i) => new Uint8Array(b, data.offsets[i], data.bufferBytes));
+  error = new Uint8Array(data.error);
+  directFd = data.directFd;
+}
 const open = new Map();
 let unsynced = 0;
 let syncing = false;
-let directFd = workerData.directFd;
 function sourceFd(path) {
   let fd = open.get(path);
   if (fd !== undefined) return fd;
@@ -130,7 +135,8 @@ function writeDirect(slot, length, position, done) {
     }
   });
 }
-parentPort.on('message', ({ slot, length, position, fills, sources }) => {
+parentPort.on('message', ({ init: setup, slot, length, position, fills, sources }) => {
+  if (setup) return init(setup);
   try {
     fill(buffers[slot], fills, sources);
     if (directFd !== undefined && length % ${DIRECT_ALIGN} === 0 && position % ${DIRECT_ALIGN} === 0) return writeDirect(slot, length, position, 0);
@@ -156,6 +162,27 @@ export interface WriteBehindOptions {
    */
   direct?: { fileSize: number };
   slots?: number;
+}
+
+/** A worker started ahead of need by warmUpWriteBehind(), for the next WriteBehind to take. */
+let warmWorker: Worker | undefined;
+
+function startWorker(): Worker {
+  const worker = new Worker(WORKER_SOURCE, { eval: true });
+  // Never keeps the process alive; close() ends it (and an unused warm one ends with the process).
+  worker.unref();
+  return worker;
+}
+
+/**
+ * Starts the write-behind's worker thread now, for the next WriteBehind to use. A worker takes ~40 ms
+ * to boot here, and started only when writing begins, the disk stood idle for that long while the main
+ * thread filled buffers nobody could take yet. Callers that know a big filesystem is coming (mkfs, with
+ * inputs over the write-behind threshold) call this before reading their inputs, so the boot overlaps
+ * that work on another core. Idempotent.
+ */
+export function warmUpWriteBehind(): void {
+  warmWorker ??= startWorker();
 }
 
 export class WriteBehind {
@@ -186,10 +213,10 @@ export class WriteBehind {
     this.control = new Int32Array(control);
     this.buffers = shared.map((b, i) => new Uint8Array(b, offsets[i], bufferBytes));
     this.errorText = new Uint8Array(error);
-    const workerData = { fd, directFd: this.directFd, control, buffers: shared, offsets, bufferBytes, error, slots: this.slots, earlyWriteback: options.earlyWriteback ?? true };
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    // Never keeps the process alive; close() ends it.
-    this.worker.unref();
+    this.worker = warmWorker ?? startWorker();
+    warmWorker = undefined;
+    const init = { fd, directFd: this.directFd, control, buffers: shared, offsets, bufferBytes, error, slots: this.slots, earlyWriteback: options.earlyWriteback ?? true };
+    this.worker.postMessage({ init });
   }
 
   /** The buffer to fill next (free: its previous write has finished). */

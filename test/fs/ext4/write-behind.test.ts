@@ -1,7 +1,7 @@
 import { closeSync, constants, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { openDirect, WriteBehind } from '../../../src/fs/ext4/write-behind.js';
+import { openDirect, warmUpWriteBehind, WriteBehind } from '../../../src/fs/ext4/write-behind.js';
 import { useTmpDir } from '../../helpers/tmp.js';
 
 const MIB = 1024 * 1024;
@@ -70,6 +70,18 @@ describe('WriteBehind', () => {
       closeSync(fd);
       expectContents(path, written, MIB, size);
     });
+  });
+
+  test('a worker started ahead (warmUpWriteBehind) takes the next WriteBehind\'s file when it comes', () => {
+    warmUpWriteBehind();
+    warmUpWriteBehind(); // idempotent: one worker waits
+    const path = join(tmp(), 'img');
+    const size = 16 * MIB;
+    const fd = openSync(path, 'w+');
+    ftruncateSync(fd, size);
+    const written = writeBuffers(new WriteBehind(fd, path, MIB, { earlyWriteback: false }), [0, 5 * MIB, 9 * MIB + 4096], MIB);
+    closeSync(fd);
+    expectContents(path, written, MIB, size);
   });
 
   test('without direct writes (a scratch file) the same submissions give the same file', () => {
