@@ -258,12 +258,15 @@ export class WriteBehind {
     if (this.closed) return;
     try {
       this.drain();
-    } finally {
-      this.closed = true;
-      void this.worker.terminate();
-      // Every write is done (or failed): nothing uses the direct descriptor any more.
-      if (this.directFd !== undefined) fs.closeSync(this.directFd);
+    } catch (e) {
+      // A write failed; others may still be in flight.
+      this.abandon();
+      throw e;
     }
+    this.closed = true;
+    void this.worker.terminate();
+    // Every write is done: nothing uses the direct descriptor any more.
+    if (this.directFd !== undefined) fs.closeSync(this.directFd);
   }
 
   /** Ends the worker without waiting (after an error elsewhere: the output is being thrown away). */

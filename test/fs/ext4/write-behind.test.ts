@@ -84,6 +84,18 @@ describe('WriteBehind', () => {
     expectContents(path, written, MIB, size);
   });
 
+  test('a write that fails comes back as one error naming the file, from close()', () => {
+    const path = join(tmp(), 'img');
+    closeSync(openSync(path, 'w'));
+    const fd = openSync(path, 'r'); // every write through it fails (EBADF)
+    const behind = new WriteBehind(fd, path, MIB, { earlyWriteback: false });
+    behind.buffer.fill(7, 0, MIB);
+    behind.submit(MIB, 0);
+    expect(() => behind.close()).toThrow(new RegExp(`${path}: writing the image failed`));
+    expect(() => behind.close()).not.toThrow(); // closed: idempotent
+    closeSync(fd);
+  });
+
   test('without direct writes (a scratch file) the same submissions give the same file', () => {
     const path = join(tmp(), 'img');
     const size = 64 * MIB;
