@@ -158,8 +158,8 @@ function resolveEntry(
   const records = globals.length === 0 ? pending.pax : pending.pax.length === 0 ? globals : [...globals, ...pending.pax];
   const pax = records.length === 0 ? NO_PAX : lastValues(records);
   const rawPath = pax.get('GNU.sparse.name') ?? pax.get('path') ?? pending.longName ?? joinPrefix(header);
-  loc.name = Buffer.from(rawPath).toString('utf8');
   const path = decodeName(rawPath, loc, 'name');
+  loc.name = path;
   const linkTarget = decodeName(pax.get('linkpath') ?? pending.longLink ?? header.linkname, loc, 'link name');
   const type = entryType(header, path, loc);
   const mtime = paxTime(pax, 'mtime', loc) ?? { sec: header.mtime, nsec: 0 };
@@ -310,6 +310,7 @@ function joinPrefix(header: TarHeader): Uint8Array {
 }
 
 function decodeName(bytes: Uint8Array, loc: Location, what: string): string {
+  if (bytes.length === 0) return ''; // most entries have no link name
   try {
     return utf8.decode(bytes);
   } catch {

@@ -8,10 +8,15 @@ import * as fs from 'node:fs';
 
 // The read window adapts to the members: it starts small (a header, its pax record and a small
 // member's data), doubles while the walk keeps landing just past it (a run of small members: one
-// read(2) for hundreds of headers) and drops back to small after a jump over a large member's data,
-// so walking an archive of big files does not read their data only to skip it.
+// read(2) for hundreds of headers) and drops back to small after a jump over a larger member's data
+// (NEAR_GAP), so walking an archive of big files does not read their data only to skip it.
 const MIN_WINDOW = 8 << 10;
 const MAX_WINDOW = 256 << 10;
+// How far past the window the next read may land and still count as the same run: a member of up to
+// about this much data is read through rather than jumped over. On the Debian rootfs tar (16.7k
+// entries) 16 KiB reads 103 MiB in 5.6k reads; growing with the window, as before, read 190 MiB in
+// 3.3k, and the copies cost more than the extra calls.
+const NEAR_GAP = 16 << 10;
 
 export class ArchiveFile {
   private readonly fd: number;
@@ -40,7 +45,7 @@ export class ArchiveFile {
     if (length > MAX_WINDOW) return this.readDirect(offset, length);
     const windowEnd = this.windowStart + this.window.length;
     if (offset < this.windowStart || offset + length > windowEnd) {
-      const nearEnd = offset >= this.windowStart && offset <= windowEnd + this.span;
+      const nearEnd = offset >= this.windowStart && offset <= windowEnd + Math.min(this.span, NEAR_GAP);
       this.span = nearEnd ? Math.min(this.span * 2, MAX_WINDOW) : MIN_WINDOW;
       this.windowBuffer ??= new Uint8Array(MAX_WINDOW);
       this.window = this.readInto(this.windowBuffer.subarray(0, Math.min(Math.max(this.span, length), this.size - offset)), offset);
