@@ -2,10 +2,10 @@
  * Coalesces block writes: consecutive blocks (the allocator hands them out in order) are gathered in
  * one reusable buffer and reach the Disk as a few large writes instead of one per file or block.
  */
+import { statSync } from 'node:fs';
 import { backingFile, type Disk, type FileDisk } from '../../disk/index.js';
 import { bodyPieces, type BodyReader } from '../../tree/body.js';
 import type { Body } from '../../tree/types.js';
-import { statSync } from 'node:fs';
 import { warmUpWriteBehind, WriteBehind } from './write-behind.js';
 
 const BUFFER_BYTES = 4 * 1024 * 1024;
