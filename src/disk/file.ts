@@ -120,13 +120,22 @@ export function writeFully(fd: number, bytes: Uint8Array, position: number): voi
 /** Reads exactly `length` bytes; bytes past the end of the file read as zeros. */
 export function readFully(fd: number, position: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
+  readFullyInto(fd, position, out);
+  return out;
+}
+
+/**
+ * Fills `target` with the bytes at `position`. Bytes past the end of the file (a file cut short, or
+ * read past its end) become zeros, never what the buffer held before.
+ */
+export function readFullyInto(fd: number, position: number, target: Uint8Array): void {
   let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, out, done, length - done, position + done);
+  while (done < target.length) {
+    const n = fs.readSync(fd, target, done, target.length - done, position + done);
     if (n === 0) break;
     done += n;
   }
-  return out;
+  if (done < target.length) target.fill(0, done);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { ByteRange, ReadableDisk } from '../disk/index.js';
+import { readFullyInto } from '../disk/file.js';
 import { inputError } from '../errors.js';
 import { dataExtents } from './data-extents.js';
 
@@ -40,13 +41,7 @@ export class RawImage implements ReadableDisk {
   readInto(offset: number, target: Uint8Array): void {
     if (this.fd === undefined) throw new Error(`${this.path}: already closed`);
     if (offset < 0 || offset > this.size) throw inputError(`${this.path}: read at ${offset} is outside the ${this.size}-byte raw image`);
-    let done = 0;
-    while (done < target.length) {
-      const n = fs.readSync(this.fd, target, done, target.length - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
-    if (done < target.length) target.fill(0, done);
+    readFullyInto(this.fd, offset, target);
   }
 
   /** readInto on libuv's thread pool (for read-ahead while the caller encodes). */

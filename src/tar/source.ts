@@ -5,6 +5,7 @@
  * (bodies point at it), except the small metadata members (pax, GNU long names, sparse maps).
  */
 import * as fs from 'node:fs';
+import { readFullyInto } from '../disk/file.js';
 
 // The read window adapts to the members: it starts small (a header, its pax record and a small
 // member's data), doubles while the walk keeps landing just past it (a run of small members: one
@@ -48,7 +49,8 @@ export class ArchiveFile {
       const nearEnd = offset >= this.windowStart && offset <= windowEnd + Math.min(this.span, NEAR_GAP);
       this.span = nearEnd ? Math.min(this.span * 2, MAX_WINDOW) : MIN_WINDOW;
       this.windowBuffer ??= new Uint8Array(MAX_WINDOW);
-      this.window = this.readInto(this.windowBuffer.subarray(0, Math.min(Math.max(this.span, length), this.size - offset)), offset);
+      this.window = this.windowBuffer.subarray(0, Math.min(Math.max(this.span, length), this.size - offset));
+      readFullyInto(this.fd, offset, this.window);
       this.windowStart = offset;
     }
     return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
@@ -61,19 +63,8 @@ export class ArchiveFile {
   private readDirect(offset: number, length: number): Uint8Array {
     // Not zeroed first: the read fills it (and a short read, a file cut meanwhile, is zeroed below).
     const unzeroed = Buffer.allocUnsafeSlow(length);
-    return this.readInto(new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, length), offset);
-  }
-
-  /** Fills `out` from `offset` (zeros past the end of the file); returns it. */
-  private readInto(out: Uint8Array, offset: number): Uint8Array {
-    const length = out.length;
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(this.fd, out, done, length - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
-    out.fill(0, done);
+    const out = new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, length);
+    readFullyInto(this.fd, offset, out);
     return out;
   }
 }

@@ -3,21 +3,10 @@
  * files. Writers call `readBody` chunk by chunk and never hold a whole body.
  */
 import * as fs from 'node:fs';
+import { readFullyInto } from '../disk/file.js';
 import type { Body, BodySegment, BodySource } from './types.js';
 
 const MAX_OPEN_FILES = 64;
-
-/** Reads into `target` from `position`; bytes past the end of the file stay zero. */
-function readFullyInto(fd: number, position: number, target: Uint8Array): void {
-  let done = 0;
-  while (done < target.length) {
-    const n = fs.readSync(fd, target, done, target.length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  // A source cut short (changed since it was listed): zeros, never what the buffer held before.
-  if (done < target.length) target.fill(0, done);
-}
 
 /** A run of data inside a range of a body: `length` bytes at `at` in the range, from `from` in `source`. */
 export interface BodyPiece {
