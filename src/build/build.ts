@@ -8,13 +8,13 @@
  *   are the in-image ids) → readRootfs → assemble() → outputs. The build directory is removed on success,
  *   failure and Ctrl-C (inside the namespace: it holds files owned by mapped ids).
  */
-import type { CpioCompression } from '../fs/cpio/index.js';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { assemble, type AssembleResult, type OutputType } from '../assemble/index.js';
-import { failure, inputError } from '../errors.js';
+import { failure } from '../errors.js';
+import type { CpioCompression } from '../fs/cpio/index.js';
 import { layoutFromEnv, parseLayout, presetLayout, type Layout } from '../layout/index.js';
 import type { Progress } from '../progress.js';
 import { readRootfs } from '../tar/index.js';

@@ -59,7 +59,8 @@ export class BlockWriter {
       this.file = backing.file;
       this.fileOffset = backing.offset;
       const final = !backing.file.scratch;
-      // Direct writes only where every write is 4 KiB-aligned in the file (see WriteBehindOptions).
+      // Direct writes only where blocks and the window start on 4 KiB (page) boundaries: then no page
+      // holds both a block the worker writes directly and one written through the page cache.
       const aligned = blockSize % 4096 === 0 && backing.offset % 4096 === 0;
       this.behind = new WriteBehind(backing.file.descriptor, backing.file.path, BUFFER_BYTES, {
         earlyWriteback: final,
